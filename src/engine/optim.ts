@@ -1,0 +1,106 @@
+/**
+ * Optimizers over the model's flat parameter and gradient vectors: one loop over one array,
+ * whatever the architecture. Weight decay is an L2 term added to the gradient of weights only
+ * (decayMask is 1 for weights, 0 for biases and normalisation parameters).
+ */
+
+export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
+export type ScheduleKind = 'constant' | 'step' | 'cosine';
+
+export interface OptimizerOptions {
+  kind: OptimizerKind;
+  /** momentum coefficient, and Adam's β₁ */
+  momentum: number;
+  weightDecay: number;
+  /** Adam only */
+  beta2?: number;
+  epsilon?: number;
+}
+
+export class Optimizer {
+  private readonly velocity: Float32Array;
+  private readonly secondMoment: Float32Array;
+  private t = 0;
+
+  constructor(
+    private readonly params: Float32Array,
+    private readonly grads: Float32Array,
+    private readonly decayMask: Float32Array,
+    readonly options: OptimizerOptions,
+  ) {
+    const size = params.length;
+    this.velocity = new Float32Array(options.kind === 'sgd' ? 0 : size);
+    this.secondMoment = new Float32Array(options.kind === 'adam' ? size : 0);
+  }
+
+  step(lr: number): void {
+    const { params: p, grads: g, decayMask: mask } = this;
+    const wd = this.options.weightDecay;
+    const mu = this.options.momentum;
+    const len = p.length;
+    this.t++;
+    switch (this.options.kind) {
+      case 'sgd':
+        for (let i = 0; i < len; i++) p[i] -= lr * (g[i]! + wd * mask[i]! * p[i]!);
+        return;
+      case 'momentum': {
+        // PyTorch's form: v ← μv + g;  p ← p − lr·v
+        const v = this.velocity;
+        for (let i = 0; i < len; i++) {
+          const vi = mu * v[i]! + g[i]! + wd * mask[i]! * p[i]!;
+          v[i] = vi;
+          p[i] -= lr * vi;
+        }
+        return;
+      }
+      case 'adam': {
+        const m = this.velocity;
+        const v = this.secondMoment;
+        const b1 = mu;
+        const b2 = this.options.beta2 ?? 0.999;
+        const eps = this.options.epsilon ?? 1e-8;
+        const c1 = 1 - Math.pow(b1, this.t);
+        const c2 = 1 - Math.pow(b2, this.t);
+        const stepSize = (lr * Math.sqrt(c2)) / c1;
+        const epsHat = eps * Math.sqrt(c2);
+        for (let i = 0; i < len; i++) {
+          const gi = g[i]! + wd * mask[i]! * p[i]!;
+          const mi = b1 * m[i]! + (1 - b1) * gi;
+          const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+          m[i] = mi;
+          v[i] = vi;
+          p[i] -= (stepSize * mi) / (Math.sqrt(vi) + epsHat);
+        }
+        return;
+      }
+    }
+  }
+}
+
+/**
+ * Learning rate at `step` (0-based) of `total`: linear warm-up over `warmup` steps, then
+ * constant, step (÷10 at 50% and again at 75% of the run, as in He et al.'s CIFAR schedule,
+ * 32k/48k of 64k), or cosine decay to zero.
+ */
+export function learningRate(
+  schedule: ScheduleKind,
+  base: number,
+  step: number,
+  total: number,
+  warmup: number,
+): number {
+  if (step < warmup) return (base * (step + 1)) / warmup;
+  switch (schedule) {
+    case 'constant':
+      return base;
+    case 'step': {
+      const f = step / total;
+      return f < 0.5 ? base : f < 0.75 ? base * 0.1 : base * 0.01;
+    }
+    case 'cosine': {
+      const span = Math.max(1, total - warmup);
+      const progress = Math.min(1, (step - warmup) / span);
+      return 0.5 * base * (1 + Math.cos(Math.PI * progress));
+    }
+  }
+}

@@ -1,0 +1,388 @@
+/**
+ * The one schema of a training run. The CLI's flags, the page's URL state and the worker's
+ * messages are all validated here, so a bad value gets the same clear message everywhere.
+ *
+ * A field table (rather than a schema library) because the same table also generates the CLI's
+ * flags and --help text and the URL's keys.
+ */
+import { type Arch, ARCHS, depthError } from '../engine/model.ts';
+import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
+
+export type OptimizerName = 'sgd' | 'momentum' | 'adam';
+export type ScheduleName = 'constant' | 'step' | 'cosine';
+export type ActivationName = 'relu' | 'tanh' | 'sigmoid' | 'identity';
+export type InitName = 'he' | 'glorot' | 'naive';
+export type NormName = 'none' | 'batch';
+export type LossName = 'softmax' | 'sigmoid';
+export type ResidualInit = 'zero' | 'one';
+
+export interface TrainConfig {
+  arch: Arch;
+  shortcut: boolean;
+  depth: number;
+  width: number;
+  activation: ActivationName;
+  init: InitName;
+  norm: NormName;
+  residualInit: ResidualInit;
+  gateBias: number;
+  growthRate: number;
+  cardinality: number;
+  dataset: DatasetName;
+  samples: number;
+  noise: number;
+  testFraction: number;
+  digitsSize: 14 | 28;
+  loss: LossName;
+  optimizer: OptimizerName;
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  schedule: ScheduleName;
+  warmup: number;
+  steps: number;
+  batch: number;
+  seed: number;
+  evalEvery: number;
+  evalSamples: number;
+  logEvery: number;
+  layerStatsEvery: number;
+}
+
+interface FieldBase {
+  /** one line for --help and the page's tooltips */
+  help: string;
+  /** CLI flag name (kebab-case); defaults to the key */
+  flag?: string;
+}
+interface EnumField<T extends string> extends FieldBase {
+  kind: 'enum';
+  values: readonly T[];
+  default: T;
+}
+interface IntField extends FieldBase {
+  kind: 'int';
+  min: number;
+  max: number;
+  default: number;
+  /** allowed values, if the field is a small set (e.g. 14|28) */
+  oneOf?: readonly number[];
+}
+interface NumField extends FieldBase {
+  kind: 'number';
+  min: number;
+  max: number;
+  /** whether min itself is allowed */
+  minExclusive?: boolean;
+  default: number;
+}
+interface BoolField extends FieldBase {
+  kind: 'bool';
+  default: boolean;
+}
+export type Field = EnumField<string> | IntField | NumField | BoolField;
+
+export const TRAIN_FIELDS = {
+  arch: {
+    kind: 'enum',
+    values: ARCHS,
+    default: 'resnet',
+    help: 'block type: plain (basic block without shortcut), resnet, preact, bottleneck, highway, densenet, resnext',
+  },
+  shortcut: {
+    kind: 'bool',
+    default: true,
+    help: 'keep the shortcut; off gives the plain twin of any block (same weight layers, no skip)',
+  },
+  depth: {
+    kind: 'int',
+    min: 3,
+    max: 1202,
+    default: 20,
+    help: 'weight layers, counted as in the paper: stem + block layers + head (e.g. 8, 20, 56, 110)',
+  },
+  width: { kind: 'int', min: 1, max: 1024, default: 16, help: 'units per hidden layer' },
+  activation: {
+    kind: 'enum',
+    values: ['relu', 'tanh', 'sigmoid', 'identity'],
+    default: 'relu',
+    help: 'hidden activation',
+  },
+  init: {
+    kind: 'enum',
+    values: ['he', 'glorot', 'naive'],
+    default: 'he',
+    help: 'weight initialisation: He/Kaiming, Glorot/Xavier, or naive N(0, 0.01²)',
+  },
+  norm: {
+    kind: 'enum',
+    values: ['none', 'batch'],
+    default: 'batch',
+    help: 'normalisation after each weight layer',
+  },
+  residualInit: {
+    kind: 'enum',
+    values: ['zero', 'one'],
+    default: 'zero',
+    flag: 'residual-init',
+    help: 'initial value of the scale that ends every residual branch: zero (each block starts as the identity) or one (He et al. 2015)',
+  },
+  gateBias: {
+    kind: 'number',
+    min: -20,
+    max: 20,
+    default: -2,
+    flag: 'gate-bias',
+    help: 'highway: initial transform-gate bias (negative favours carrying the input)',
+  },
+  growthRate: {
+    kind: 'int',
+    min: 1,
+    max: 512,
+    default: 8,
+    flag: 'growth-rate',
+    help: 'densenet: features each layer adds',
+  },
+  cardinality: {
+    kind: 'int',
+    min: 1,
+    max: 256,
+    default: 4,
+    help: 'resnext: number of parallel paths (groups) in the middle layer; must divide width/2',
+  },
+  dataset: {
+    kind: 'enum',
+    values: DATASET_NAMES,
+    default: 'spiral',
+    help: 'two spirals, circles, xor, moons, gaussian blobs, or MNIST digits',
+  },
+  samples: {
+    kind: 'int',
+    min: 20,
+    max: 100000,
+    default: 1000,
+    help: 'points in a 2-D set (digits: at most 10000)',
+  },
+  noise: { kind: 'number', min: 0, max: 2, default: 0.1, help: '2-D sets: noise level' },
+  testFraction: {
+    kind: 'number',
+    min: 0.05,
+    max: 0.9,
+    default: 0.2,
+    flag: 'test-fraction',
+    help: 'share of the samples held out for testing',
+  },
+  digitsSize: {
+    kind: 'int',
+    min: 14,
+    max: 28,
+    oneOf: [14, 28],
+    default: 14,
+    flag: 'digits-size',
+    help: 'digits: image side, 14 (downsampled) or 28',
+  },
+  loss: {
+    kind: 'enum',
+    values: ['softmax', 'sigmoid'],
+    default: 'softmax',
+    help: 'softmax cross-entropy, or sigmoid cross-entropy (one output for two classes)',
+  },
+  optimizer: {
+    kind: 'enum',
+    values: ['sgd', 'momentum', 'adam'],
+    default: 'momentum',
+    help: 'sgd, sgd with momentum, or adam',
+  },
+  lr: {
+    kind: 'number',
+    min: 0,
+    minExclusive: true,
+    max: 10,
+    default: 0.05,
+    help: 'learning rate',
+  },
+  momentum: { kind: 'number', min: 0, max: 0.999, default: 0.9, help: 'momentum / Adam β₁' },
+  weightDecay: {
+    kind: 'number',
+    min: 0,
+    max: 1,
+    default: 1e-4,
+    flag: 'weight-decay',
+    help: 'L2 penalty on weights (not on biases or norm parameters)',
+  },
+  schedule: {
+    kind: 'enum',
+    values: ['constant', 'step', 'cosine'],
+    default: 'constant',
+    help: 'learning-rate schedule: constant, step (÷10 at 50% and 75%), cosine to zero',
+  },
+  warmup: {
+    kind: 'int',
+    min: 0,
+    max: 1000000,
+    default: 0,
+    help: 'steps of linear learning-rate warm-up',
+  },
+  steps: { kind: 'int', min: 1, max: 10000000, default: 2000, help: 'training steps' },
+  batch: { kind: 'int', min: 1, max: 4096, default: 64, help: 'mini-batch size' },
+  seed: {
+    kind: 'int',
+    min: 0,
+    max: 4294967295,
+    default: 1,
+    help: 'seed of the data, the initial weights and the batch order',
+  },
+  evalEvery: {
+    kind: 'int',
+    min: 1,
+    max: 10000000,
+    default: 50,
+    flag: 'eval-every',
+    help: 'steps between evaluations of train and test loss/accuracy',
+  },
+  evalSamples: {
+    kind: 'int',
+    min: 1,
+    max: 100000,
+    default: 1000,
+    flag: 'eval-samples',
+    help: 'samples of each set used by a periodic evaluation (the final one uses all)',
+  },
+  logEvery: {
+    kind: 'int',
+    min: 1,
+    max: 10000000,
+    default: 10,
+    flag: 'log-every',
+    help: 'steps between training-loss events (averaged over those steps)',
+  },
+  layerStatsEvery: {
+    kind: 'int',
+    min: 0,
+    max: 10000000,
+    default: 0,
+    flag: 'layer-stats-every',
+    help: 'steps between per-layer statistics (0: off)',
+  },
+} as const satisfies Record<keyof TrainConfig, Field>;
+
+export type TrainConfigInput = Partial<Record<keyof TrainConfig, unknown>>;
+
+export function defaultTrainConfig(): TrainConfig {
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(TRAIN_FIELDS)) out[key] = field.default;
+  return out as unknown as TrainConfig;
+}
+
+export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+function checkField(key: string, field: Field, raw: unknown): { value?: unknown; error?: string } {
+  switch (field.kind) {
+    case 'enum':
+      if (typeof raw === 'string' && field.values.includes(raw)) return { value: raw };
+      return { error: `${key}: expected one of ${field.values.join(', ')}, got ${show(raw)}` };
+    case 'bool':
+      if (typeof raw === 'boolean') return { value: raw };
+      return { error: `${key}: expected true or false, got ${show(raw)}` };
+    case 'int': {
+      if (typeof raw !== 'number' || !Number.isInteger(raw))
+        return { error: `${key}: expected an integer, got ${show(raw)}` };
+      if (field.oneOf && !field.oneOf.includes(raw))
+        return { error: `${key}: expected one of ${field.oneOf.join(', ')}, got ${raw}` };
+      if (raw < field.min || raw > field.max)
+        return { error: `${key}: ${raw} is out of range [${field.min}, ${field.max}]` };
+      return { value: raw };
+    }
+    case 'number': {
+      if (typeof raw !== 'number' || !Number.isFinite(raw))
+        return { error: `${key}: expected a finite number, got ${show(raw)}` };
+      const belowMin = field.minExclusive ? raw <= field.min : raw < field.min;
+      if (belowMin || raw > field.max) {
+        const lo = field.minExclusive ? `(${field.min}` : `[${field.min}`;
+        return { error: `${key}: ${raw} is out of range ${lo}, ${field.max}]` };
+      }
+      return { value: raw };
+    }
+  }
+}
+
+function show(raw: unknown): string {
+  if (raw === undefined) return 'nothing';
+  if (typeof raw === 'string') return JSON.stringify(raw);
+  try {
+    return JSON.stringify(raw) ?? String(raw);
+  } catch {
+    return String(raw);
+  }
+}
+
+/**
+ * Validates a (partial) config: unknown keys, wrong types, out-of-range values and
+ * combinations the engine cannot build (e.g. a depth the block type cannot reach) each give
+ * one message. Missing keys take their defaults.
+ */
+export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, errors: ['config: expected an object'] };
+  const errors: string[] = [];
+  const out: Record<string, unknown> = {};
+  const known = TRAIN_FIELDS as Record<string, Field>;
+  for (const key of Object.keys(input)) {
+    if (!(key in known)) errors.push(`${key}: unknown setting${suggest(key, Object.keys(known))}`);
+  }
+  for (const [key, field] of Object.entries(known)) {
+    const raw = (input as Record<string, unknown>)[key];
+    if (raw === undefined) {
+      out[key] = field.default;
+      continue;
+    }
+    const { value, error } = checkField(key, field, raw);
+    if (error) errors.push(error);
+    else out[key] = value;
+  }
+  if (errors.length === 0) {
+    const c = out as unknown as TrainConfig;
+    const depthProblem = depthError(c.arch, c.depth);
+    if (depthProblem) errors.push(`depth: ${depthProblem}`);
+    if (c.arch === 'bottleneck' && c.width < 4)
+      errors.push('width: bottleneck blocks need width ≥ 4 (their inner width is width/4)');
+    if (c.arch === 'resnext') {
+      const inner = Math.floor(c.width / 2);
+      if (inner < c.cardinality || inner % c.cardinality !== 0)
+        errors.push(
+          `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (try width ${2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality))})`,
+        );
+    }
+    if (c.dataset === 'digits' && c.samples > 10000)
+      errors.push(`samples: the digits set has 10000 images, got ${c.samples}`);
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, value: out as unknown as TrainConfig };
+}
+
+/** "did you mean" for a misspelt key: the known key with the smallest edit distance ≤ 2. */
+export function suggest(word: string, candidates: readonly string[]): string {
+  let best = '';
+  let bestDistance = 3;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c;
+    }
+  }
+  return best ? ` (did you mean ${best}?)` : '';
+}
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,332 @@
+/**
+ * One training run as a stream of events. Pure and seeded: the same config gives the same
+ * events, bit for bit, in Node and in a browser worker. The CLI iterates it synchronously; the
+ * worker uses `stream()`, which yields to the host between slices so that pause, resume,
+ * single-step and cancel messages are handled while it runs.
+ */
+import { Batcher, type Dataset, makeDigits, makeSynthetic, parseDigitsAsset } from '../data/index.ts';
+import { type BlockStats, type LayerStats, Model, type ModelSpec } from '../engine/model.ts';
+import { learningRate, Optimizer } from '../engine/optim.ts';
+import { Rng } from '../engine/rng.ts';
+import { type TrainConfig, validateTrainConfig } from './config.ts';
+
+export interface ModelSummary {
+  arch: string;
+  shortcut: boolean;
+  depth: number;
+  blocks: number;
+  weightLayers: number;
+  params: number;
+  inputDim: number;
+  outputs: number;
+}
+
+export interface DatasetSummary {
+  name: string;
+  inputDim: number;
+  classes: number;
+  train: number;
+  test: number;
+}
+
+export interface Metrics {
+  trainLoss: number | null;
+  trainAccuracy: number | null;
+  testLoss: number | null;
+  testAccuracy: number | null;
+}
+
+export type TrainEvent =
+  | { type: 'start'; config: TrainConfig; model: ModelSummary; dataset: DatasetSummary }
+  /** mean training loss/accuracy over the mini-batches since the previous step event */
+  | { type: 'step'; step: number; epoch: number; lr: number; loss: number; accuracy: number }
+  /** evaluation mode (running BN statistics) on up to evalSamples of each set */
+  | ({ type: 'eval'; step: number } & Metrics)
+  | { type: 'layers'; step: number; layers: LayerStats[]; blocks: BlockStats[] }
+  | { type: 'diverged'; step: number }
+  | {
+      type: 'done';
+      steps: number;
+      /** on the whole train and test sets, evaluation mode; null when cancelled */
+      final: (Metrics & { steps: number }) | null;
+      diverged: { step: number } | null;
+      cancelled: boolean;
+    };
+
+export interface TrainResources {
+  /** the digits asset's bytes (public/data/digits-14.bin or -28.bin, matching digitsSize) */
+  digits?: Uint8Array;
+}
+
+/** Builds the dataset a config names. */
+export function loadDataset(config: TrainConfig, resources: TrainResources = {}): Dataset {
+  if (config.dataset === 'digits') {
+    if (!resources.digits)
+      throw new Error(`dataset digits: the digits-${config.digitsSize}.bin asset was not provided`);
+    const asset = parseDigitsAsset(resources.digits);
+    if (asset.side !== config.digitsSize)
+      throw new Error(`dataset digits: the asset holds ${asset.side}×${asset.side} images, the config asks for ${config.digitsSize}×${config.digitsSize}`);
+    return makeDigits(asset, { testFraction: config.testFraction, seed: config.seed, samples: config.samples });
+  }
+  return makeSynthetic(config.dataset, {
+    samples: config.samples,
+    noise: config.noise,
+    testFraction: config.testFraction,
+    seed: config.seed,
+  });
+}
+
+export function modelSpec(config: TrainConfig, data: { inputDim: number; numClasses: number }): ModelSpec {
+  return {
+    arch: config.arch,
+    shortcut: config.shortcut,
+    depth: config.depth,
+    width: config.width,
+    inputDim: data.inputDim,
+    classes: data.numClasses,
+    loss: config.loss,
+    activation: config.activation,
+    init: config.init,
+    norm: config.norm,
+    residualInit: config.residualInit,
+    gateBias: config.gateBias,
+    growthRate: config.growthRate,
+    cardinality: config.cardinality,
+    maxBatch: config.batch,
+    seed: config.seed,
+  };
+}
+
+const NO_EVENTS: readonly TrainEvent[] = Object.freeze([]);
+
+export class TrainingRun implements Iterable<TrainEvent> {
+  readonly config: TrainConfig;
+  readonly model: Model;
+  readonly data: Dataset;
+  private readonly optimizer: Optimizer;
+  private readonly batcher: Batcher;
+  private stepCount = 0;
+  private started = false;
+  private finished = false;
+  private cancelled = false;
+  private divergedAt: number | null = null;
+  private lossSum = 0;
+  private correctSum = 0;
+  private seenSum = 0;
+  private isPaused = false;
+  private wake: (() => void) | null = null;
+
+  /** @throws Error listing every problem when the config is invalid */
+  constructor(config: unknown, resources: TrainResources = {}) {
+    const checked = validateTrainConfig(config);
+    if (!checked.ok) throw new Error(`invalid config:\n  ${checked.errors.join('\n  ')}`);
+    this.config = checked.value;
+    this.data = loadDataset(this.config, resources);
+    this.model = new Model(modelSpec(this.config, this.data));
+    this.optimizer = new Optimizer(this.model.flatParams, this.model.flatGrads, this.model.decayMask, {
+      kind: this.config.optimizer,
+      momentum: this.config.momentum,
+      weightDecay: this.config.weightDecay,
+    });
+    this.batcher = new Batcher(
+      this.data.trainX,
+      this.data.trainY,
+      this.data.nTrain,
+      this.data.inputDim,
+      this.config.batch,
+      new Rng(this.config.seed, 'batches'),
+    );
+  }
+
+  get step(): number {
+    return this.stepCount;
+  }
+  get done(): boolean {
+    return this.finished;
+  }
+  get paused(): boolean {
+    return this.isPaused;
+  }
+
+  summary(): ModelSummary {
+    const m = this.model;
+    return {
+      arch: this.config.arch,
+      shortcut: this.config.shortcut && this.config.arch !== 'plain',
+      depth: m.depth,
+      blocks: m.blocks,
+      weightLayers: m.layers.length,
+      params: m.paramCount,
+      inputDim: m.spec.inputDim,
+      outputs: m.logits.dim,
+    };
+  }
+
+  /**
+   * Advances the run by one training step and returns the events that became due (the start
+   * event and step-0 evaluation come with the first call; the final evaluation and `done` with
+   * the last). Returns a shared empty array when nothing is due, so a step allocates nothing.
+   */
+  advance(): readonly TrainEvent[] {
+    if (this.finished) return NO_EVENTS;
+    if (this.cancelled) return this.finish();
+    if (!this.started) {
+      this.started = true;
+      const c = this.config;
+      return [
+        {
+          type: 'start',
+          config: c,
+          model: this.summary(),
+          dataset: {
+            name: this.data.name,
+            inputDim: this.data.inputDim,
+            classes: this.data.numClasses,
+            train: this.data.nTrain,
+            test: this.data.nTest,
+          },
+        },
+        { type: 'eval', step: 0, ...this.evaluate(c.evalSamples) },
+      ];
+    }
+    return this.trainStep();
+  }
+
+  private trainStep(): readonly TrainEvent[] {
+    const c = this.config;
+    const model = this.model;
+    const rows = this.batcher.next(model.input.value, model.labels);
+    const lr = learningRate(c.schedule, c.lr, this.stepCount, c.steps, c.warmup);
+    const result = model.computeGradients(rows);
+    this.stepCount++;
+    const step = this.stepCount;
+    if (!Number.isFinite(result.loss)) {
+      this.divergedAt = step;
+      return [{ type: 'diverged', step }, ...this.finish()];
+    }
+    this.lossSum += result.loss * rows;
+    this.correctSum += result.correct;
+    this.seenSum += rows;
+    const statsDue = c.layerStatsEvery > 0 && step % c.layerStatsEvery === 0;
+    if (statsDue) model.snapshotParams();
+    this.optimizer.step(lr);
+    const last = step === c.steps;
+    const logDue = step % c.logEvery === 0 || last;
+    const evalDue = step % c.evalEvery === 0 || last;
+    if (!logDue && !evalDue && !statsDue) return NO_EVENTS;
+    const events: TrainEvent[] = [];
+    if (logDue) {
+      events.push({
+        type: 'step',
+        step,
+        epoch: this.batcher.epoch,
+        lr,
+        loss: this.lossSum / this.seenSum,
+        accuracy: this.correctSum / this.seenSum,
+      });
+      this.lossSum = 0;
+      this.correctSum = 0;
+      this.seenSum = 0;
+    }
+    // Stats read the activations and gradients of this step, so they come before any evaluation
+    // overwrites the model's buffers.
+    if (statsDue) events.push({ type: 'layers', step, ...model.layerStats() });
+    if (evalDue && !last) events.push({ type: 'eval', step, ...this.evaluate(c.evalSamples) });
+    if (last) events.push(...this.finish());
+    return events;
+  }
+
+  private finish(): TrainEvent[] {
+    this.finished = true;
+    this.wake?.();
+    const diverged = this.divergedAt === null ? null : { step: this.divergedAt };
+    if (this.cancelled) return [{ type: 'done', steps: this.stepCount, final: null, diverged, cancelled: true }];
+    const metrics = this.evaluate(Infinity);
+    const events: TrainEvent[] = [];
+    if (diverged === null) events.push({ type: 'eval', step: this.stepCount, ...this.evaluate(this.config.evalSamples) });
+    events.push({
+      type: 'done',
+      steps: this.stepCount,
+      final: { ...metrics, steps: this.stepCount },
+      diverged,
+      cancelled: false,
+    });
+    return events;
+  }
+
+  /** Loss and accuracy in evaluation mode on up to `limit` examples of each set. */
+  evaluate(limit: number): Metrics {
+    const d = this.data;
+    const train = this.evaluateSet(d.trainX, d.trainY, Math.min(limit, d.nTrain));
+    const test = this.evaluateSet(d.testX, d.testY, Math.min(limit, d.nTest));
+    return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
+  }
+
+  private evaluateSet(x: Float32Array, y: Int32Array, count: number): { loss: number | null; accuracy: number | null } {
+    if (count === 0) return { loss: null, accuracy: null };
+    const model = this.model;
+    const dim = this.data.inputDim;
+    const chunk = model.spec.maxBatch;
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start);
+      model.input.value.set(x.subarray(start * dim, (start + rows) * dim));
+      model.labels.set(y.subarray(start, start + rows));
+      model.forward(rows, false);
+      const r = model.loss(false);
+      lossSum += r.loss * rows;
+      correct += r.correct;
+    }
+    const loss = lossSum / count;
+    return { loss: Number.isFinite(loss) ? loss : null, accuracy: correct / count };
+  }
+
+  /** Runs to the end synchronously (the CLI's path). */
+  *[Symbol.iterator](): Iterator<TrainEvent> {
+    while (!this.finished) yield* this.advance();
+  }
+
+  /**
+   * Runs to the end, yielding to the host every `sliceMs` of work so that messages (pause,
+   * cancel, parameter changes) are handled; while paused it waits for `resume()`.
+   */
+  async *stream(options: { sliceMs?: number; yieldToHost?: () => Promise<void> } = {}): AsyncGenerator<TrainEvent> {
+    const sliceMs = options.sliceMs ?? 12;
+    const yieldToHost = options.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
+    let sliceStart = performance.now();
+    while (!this.finished) {
+      if (this.isPaused && !this.cancelled) {
+        await new Promise<void>((resolve) => (this.wake = resolve));
+        this.wake = null;
+        sliceStart = performance.now();
+        continue;
+      }
+      yield* this.advance();
+      if (performance.now() - sliceStart >= sliceMs) {
+        await yieldToHost();
+        sliceStart = performance.now();
+      }
+    }
+  }
+
+  pause(): void {
+    this.isPaused = true;
+  }
+
+  resume(): void {
+    this.isPaused = false;
+    this.wake?.();
+  }
+
+  /** Stops the run: the stream ends with a `done` event marked cancelled. */
+  cancel(): void {
+    this.cancelled = true;
+    this.wake?.();
+  }
+}
+
+/** Starts a training run; see TrainingRun. */
+export function train(config: unknown, resources: TrainResources = {}): TrainingRun {
+  return new TrainingRun(config, resources);
+}
