@@ -7,13 +7,36 @@
  */
 import type { Act } from './kernels.ts';
 import { sumSquares } from './kernels.ts';
-import { type LossKind, type LossResult, sigmoidCrossEntropy, softmaxCrossEntropy } from './losses.ts';
-import { Activation, Add, BatchNorm, Concat, Dense, HighwayCombine, type Op, Scale } from './ops.ts';
+import {
+  type LossKind,
+  type LossResult,
+  sigmoidCrossEntropy,
+  softmaxCrossEntropy,
+} from './losses.ts';
+import {
+  Activation,
+  Add,
+  BatchNorm,
+  Concat,
+  Dense,
+  HighwayCombine,
+  type Op,
+  Scale,
+} from './ops.ts';
 import { Rng } from './rng.ts';
 import { type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
 
-export type Arch = 'plain' | 'resnet' | 'preact' | 'bottleneck' | 'highway' | 'densenet' | 'resnext';
-export const ARCHS: readonly Arch[] = ['plain', 'resnet', 'preact', 'bottleneck', 'highway', 'densenet', 'resnext'];
+export type Arch =
+  'plain' | 'resnet' | 'preact' | 'bottleneck' | 'highway' | 'densenet' | 'resnext';
+export const ARCHS: readonly Arch[] = [
+  'plain',
+  'resnet',
+  'preact',
+  'bottleneck',
+  'highway',
+  'densenet',
+  'resnext',
+];
 
 export type InitKind = 'he' | 'glorot' | 'naive';
 export type NormKind = 'none' | 'batch';
@@ -122,7 +145,7 @@ export class Model {
   readonly input: Slot;
   readonly logits: Slot;
   readonly labels: Int32Array;
-  readonly blocks: number;
+  blocks: number;
   /** all learnable numbers, one after another; Param.value are views into it */
   flatParams!: Float32Array;
   flatGrads!: Float32Array;
@@ -133,19 +156,31 @@ export class Model {
   /** examples in the batch last run forward */
   private n = 0;
 
-  constructor(readonly spec: ModelSpec) {
-    const blocks = blocksForDepth(spec.arch, spec.depth);
-    const problem = depthError(spec.arch, spec.depth);
-    if (blocks === null || problem) throw new Error(`depth: ${problem}`);
-    this.blocks = blocks;
+  /**
+   * @param customBuild builds another network from the same parts (the benchmark's reference
+   *   MLPs, future experiments); it returns the logits slot. Without it, the spec's arch, depth
+   *   and width decide, and an invalid depth throws a message naming the nearest valid ones.
+   */
+  constructor(
+    readonly spec: ModelSpec,
+    customBuild?: (builder: LayerBuilder, input: Slot) => Slot,
+  ) {
     this.input = this.slot('input', spec.inputDim);
     this.input.needsGrad = false;
-    const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
     this.labels = new Int32Array(spec.maxBatch);
-    new Builder(this).build();
-    const last = this.slots[this.slots.length - 1]!;
-    if (last.dim !== outputs) throw new Error('internal: head width mismatch');
-    this.logits = last;
+    const builder = new LayerBuilder(this);
+    if (customBuild) {
+      this.logits = customBuild(builder, this.input);
+      this.blocks = this.blockInputs.length;
+    } else {
+      const blocks = blocksForDepth(spec.arch, spec.depth);
+      const problem = depthError(spec.arch, spec.depth);
+      if (blocks === null || problem) throw new Error(`depth: ${problem}`);
+      this.blocks = blocks;
+      this.logits = builder.build();
+      const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
+      if (this.logits.dim !== outputs) throw new Error('internal: head width mismatch');
+    }
     this.layout();
     this.initialise(new Rng(spec.seed, 'init'));
   }
@@ -201,7 +236,8 @@ export class Model {
    * batch norm. Returns the logits slot (rows 0..n-1 are valid).
    */
   forward(n: number, training: boolean): Slot {
-    if (n < 1 || n > this.spec.maxBatch) throw new Error(`batch of ${n} rows: must be in [1, ${this.spec.maxBatch}]`);
+    if (n < 1 || n > this.spec.maxBatch)
+      throw new Error(`batch of ${n} rows: must be in [1, ${this.spec.maxBatch}]`);
     this.n = n;
     const ops = this.ops;
     for (let i = 0; i < ops.length; i++) ops[i]!.forward(n, training);
@@ -307,11 +343,15 @@ export class Model {
   }
 }
 
-/** Builds the op list of a Model from its spec. */
-class Builder {
+/**
+ * Appends layers to a Model's op list. `build()` makes the spec's architecture; the public
+ * methods are the parts, for custom networks (see the Model constructor).
+ */
+export class LayerBuilder {
   private readonly spec: ModelSpec;
   private lastLayer: WeightLayer | null = null;
-  private block = -1;
+  /** block index that new weight layers are attributed to (-1: stem) */
+  block = -1;
   private readonly useNorm: boolean;
 
   constructor(private readonly model: Model) {
@@ -319,7 +359,7 @@ class Builder {
     this.useNorm = this.spec.norm === 'batch';
   }
 
-  build(): void {
+  build(): Slot {
     const { spec, model } = this;
     const w = spec.width;
     const preActivation = spec.arch === 'preact' || spec.arch === 'densenet';
@@ -328,14 +368,19 @@ class Builder {
     let h = this.dense(model.input, w, 'stem', { bias: preActivation || !this.useNorm });
     if (!preActivation) h = this.act(this.norm(h, 'stem'), 'stem');
     for (let b = 0; b < model.blocks; b++) {
-      this.block = b;
-      model.blockInputs.push(h);
+      this.beginBlock(h);
       h = this.buildBlock(h, `block${b + 1}`);
     }
     this.block = model.blocks;
     if (preActivation) h = this.act(this.norm(h, 'final'), 'final');
     const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
-    this.dense(h, outputs, 'head', { bias: true });
+    return this.dense(h, outputs, 'head', { bias: true });
+  }
+
+  /** Marks `x` as the input of a new block (for per-block gradient statistics). */
+  beginBlock(x: Slot): void {
+    this.block = this.model.blockInputs.length;
+    this.model.blockInputs.push(x);
   }
 
   private buildBlock(x: Slot, name: string): Slot {
@@ -360,7 +405,10 @@ class Builder {
         const inner = isNext ? Math.floor(w / 2) : Math.floor(w / 4);
         let h = this.act(this.norm(this.dense(x, inner, `${name}.1`), `${name}.1`), `${name}.1`);
         const groups = isNext ? spec.cardinality : 1;
-        h = this.act(this.norm(this.dense(h, inner, `${name}.2`, { groups }), `${name}.2`), `${name}.2`);
+        h = this.act(
+          this.norm(this.dense(h, inner, `${name}.2`, { groups }), `${name}.2`),
+          `${name}.2`,
+        );
         h = this.norm(this.dense(h, w, `${name}.3`), `${name}.3`);
         return this.act(this.residual(x, h, skip, name), name);
       }
@@ -383,7 +431,11 @@ class Builder {
         const c1 = this.concat([x, l1], [!skip, false], `${name}.cat1`);
         const l2 = this.dense(this.act(this.norm(c1, `${name}.2`), `${name}.2`), k, `${name}.2`);
         const c2 = this.concat([x, l1, l2], [!skip, !skip, false], `${name}.cat2`);
-        return this.dense(this.act(this.norm(c2, `${name}.t`), `${name}.t`), w, `${name}.transition`);
+        return this.dense(
+          this.act(this.norm(c2, `${name}.t`), `${name}.t`),
+          w,
+          `${name}.transition`,
+        );
       }
     }
   }
@@ -392,22 +444,35 @@ class Builder {
    * Ends a residual branch: a per-feature scale (initialised to `residualInit`, or to 1 in the
    * plain twin, whose signal would otherwise be cut), then the shortcut's addition.
    */
-  private residual(x: Slot, branch: Slot, skip: boolean, name: string): Slot {
+  residual(x: Slot, branch: Slot, skip: boolean, name: string): Slot {
     const init = skip && this.spec.residualInit === 'zero' ? 0 : 1;
-    const scale = this.model.param(`${name}.scale`, branch.dim, 'scale', { kind: 'constant', value: init });
+    const scale = this.model.param(`${name}.scale`, branch.dim, 'scale', {
+      kind: 'constant',
+      value: init,
+    });
     const scaled = this.model.slot(`${name}.scaled`, branch.dim);
     this.model.ops.push(new Scale(branch, scaled, scale));
-    if (!skip) return scaled;
-    const sum = this.model.slot(`${name}.sum`, branch.dim);
-    this.model.ops.push(new Add(x, scaled, sum));
-    return sum;
+    return skip ? this.add(x, scaled, `${name}.sum`) : scaled;
   }
 
-  private dense(
+  /** y = a + b */
+  add(a: Slot, b: Slot, name: string): Slot {
+    const y = this.model.slot(name, a.dim);
+    this.model.ops.push(new Add(a, b, y));
+    return y;
+  }
+
+  dense(
     x: Slot,
     outDim: number,
     name: string,
-    opts: { bias?: boolean; biasInit?: number; groups?: number; countsForDepth?: boolean; fixedAct?: Act } = {},
+    opts: {
+      bias?: boolean;
+      biasInit?: number;
+      groups?: number;
+      countsForDepth?: boolean;
+      fixedAct?: Act;
+    } = {},
   ): Slot {
     const { model, spec } = this;
     const groups = opts.groups ?? 1;
@@ -415,7 +480,10 @@ class Builder {
     const fanOut = outDim / groups;
     const act = opts.fixedAct ?? spec.activation;
     const std = initStd(spec.init, fanIn, fanOut, act);
-    const weight = model.param(`${name}.W`, fanIn * fanOut * groups, 'weight', { kind: 'normal', std });
+    const weight = model.param(`${name}.W`, fanIn * fanOut * groups, 'weight', {
+      kind: 'normal',
+      std,
+    });
     // A bias before batch norm is redundant (the norm's β replaces it), as in torchvision.
     const withBias = opts.bias ?? !this.useNorm;
     const bias = withBias
@@ -437,7 +505,7 @@ class Builder {
     return y;
   }
 
-  private norm(x: Slot, name: string): Slot {
+  norm(x: Slot, name: string): Slot {
     if (!this.useNorm) return x;
     const { model } = this;
     const gamma = model.param(`${name}.bn.gamma`, x.dim, 'gamma', { kind: 'constant', value: 1 });
@@ -449,20 +517,21 @@ class Builder {
     return y;
   }
 
-  private act(x: Slot, name: string): Slot {
+  act(x: Slot, name: string): Slot {
     const y = this.applyActivation(x, this.spec.activation, name);
-    if (this.spec.activation === 'relu' && this.lastLayer && !this.lastLayer.relu) this.lastLayer.relu = y;
+    if (this.spec.activation === 'relu' && this.lastLayer && !this.lastLayer.relu)
+      this.lastLayer.relu = y;
     return y;
   }
 
-  private applyActivation(x: Slot, fn: Act, name: string): Slot {
+  applyActivation(x: Slot, fn: Act, name: string): Slot {
     if (fn === 'identity') return x; // no op: nothing to compute
     const y = this.model.slot(`${name}.${fn}`, x.dim);
     this.model.ops.push(new Activation(x, y, fn));
     return y;
   }
 
-  private concat(inputs: Slot[], cut: boolean[], name: string): Slot {
+  concat(inputs: Slot[], cut: boolean[], name: string): Slot {
     const dim = inputs.reduce((s, x) => s + x.dim, 0);
     const y = this.model.slot(name, dim);
     this.model.ops.push(new Concat(inputs, y, cut));

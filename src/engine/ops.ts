@@ -40,7 +40,21 @@ export class Dense implements Op {
   forward(n: number): void {
     const { x, y, groupIn: gi, groupOut: go } = this;
     for (let g = 0; g < this.groups; g++) {
-      K.gemmNN(n, go, gi, x.value, g * gi, x.dim, this.weight.value, g * gi * go, go, y.value, g * go, y.dim, false);
+      K.gemmNN(
+        n,
+        go,
+        gi,
+        x.value,
+        g * gi,
+        x.dim,
+        this.weight.value,
+        g * gi * go,
+        go,
+        y.value,
+        g * go,
+        y.dim,
+        false,
+      );
     }
     if (this.bias) K.addBias(n, y.dim, y.value, 0, y.dim, this.bias.value, 0);
   }
@@ -48,9 +62,37 @@ export class Dense implements Op {
   backward(n: number): void {
     const { x, y, groupIn: gi, groupOut: go } = this;
     for (let g = 0; g < this.groups; g++) {
-      K.gemmTN(n, go, gi, x.value, g * gi, x.dim, y.grad, g * go, y.dim, this.weight.grad, g * gi * go, go, false);
+      K.gemmTN(
+        n,
+        go,
+        gi,
+        x.value,
+        g * gi,
+        x.dim,
+        y.grad,
+        g * go,
+        y.dim,
+        this.weight.grad,
+        g * gi * go,
+        go,
+        false,
+      );
       if (x.needsGrad)
-        K.gemmNT(n, go, gi, y.grad, g * go, y.dim, this.weight.value, g * gi * go, go, x.grad, g * gi, x.dim, true);
+        K.gemmNT(
+          n,
+          go,
+          gi,
+          y.grad,
+          g * go,
+          y.dim,
+          this.weight.value,
+          g * gi * go,
+          go,
+          x.grad,
+          g * gi,
+          x.dim,
+          true,
+        );
     }
     if (this.bias) K.sumRows(n, y.dim, y.grad, 0, y.dim, this.bias.grad, 0, false);
   }
@@ -71,7 +113,14 @@ export class Activation implements Op {
 
   backward(n: number): void {
     if (!this.x.needsGrad) return;
-    K.activationBackward(this.fn, this.x.value, this.y.value, this.y.grad, this.x.grad, n * this.x.dim);
+    K.activationBackward(
+      this.fn,
+      this.x.value,
+      this.y.value,
+      this.y.grad,
+      this.x.grad,
+      n * this.x.dim,
+    );
   }
 }
 

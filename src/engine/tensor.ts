@@ -47,6 +47,4 @@ export class Param {
   }
 }
 
-export type Initializer =
-  | { kind: 'normal'; std: number }
-  | { kind: 'constant'; value: number };
+export type Initializer = { kind: 'normal'; std: number } | { kind: 'constant'; value: number };

@@ -4,7 +4,13 @@
  * worker uses `stream()`, which yields to the host between slices so that pause, resume,
  * single-step and cancel messages are handled while it runs.
  */
-import { Batcher, type Dataset, makeDigits, makeSynthetic, parseDigitsAsset } from '../data/index.ts';
+import {
+  Batcher,
+  type Dataset,
+  makeDigits,
+  makeSynthetic,
+  parseDigitsAsset,
+} from '../data/index.ts';
 import { type BlockStats, type LayerStats, Model, type ModelSpec } from '../engine/model.ts';
 import { learningRate, Optimizer } from '../engine/optim.ts';
 import { Rng } from '../engine/rng.ts';
@@ -65,8 +71,14 @@ export function loadDataset(config: TrainConfig, resources: TrainResources = {})
       throw new Error(`dataset digits: the digits-${config.digitsSize}.bin asset was not provided`);
     const asset = parseDigitsAsset(resources.digits);
     if (asset.side !== config.digitsSize)
-      throw new Error(`dataset digits: the asset holds ${asset.side}×${asset.side} images, the config asks for ${config.digitsSize}×${config.digitsSize}`);
-    return makeDigits(asset, { testFraction: config.testFraction, seed: config.seed, samples: config.samples });
+      throw new Error(
+        `dataset digits: the asset holds ${asset.side}×${asset.side} images, the config asks for ${config.digitsSize}×${config.digitsSize}`,
+      );
+    return makeDigits(asset, {
+      testFraction: config.testFraction,
+      seed: config.seed,
+      samples: config.samples,
+    });
   }
   return makeSynthetic(config.dataset, {
     samples: config.samples,
@@ -76,7 +88,10 @@ export function loadDataset(config: TrainConfig, resources: TrainResources = {})
   });
 }
 
-export function modelSpec(config: TrainConfig, data: { inputDim: number; numClasses: number }): ModelSpec {
+export function modelSpec(
+  config: TrainConfig,
+  data: { inputDim: number; numClasses: number },
+): ModelSpec {
   return {
     arch: config.arch,
     shortcut: config.shortcut,
@@ -123,11 +138,16 @@ export class TrainingRun implements Iterable<TrainEvent> {
     this.config = checked.value;
     this.data = loadDataset(this.config, resources);
     this.model = new Model(modelSpec(this.config, this.data));
-    this.optimizer = new Optimizer(this.model.flatParams, this.model.flatGrads, this.model.decayMask, {
-      kind: this.config.optimizer,
-      momentum: this.config.momentum,
-      weightDecay: this.config.weightDecay,
-    });
+    this.optimizer = new Optimizer(
+      this.model.flatParams,
+      this.model.flatGrads,
+      this.model.decayMask,
+      {
+        kind: this.config.optimizer,
+        momentum: this.config.momentum,
+        weightDecay: this.config.weightDecay,
+      },
+    );
     this.batcher = new Batcher(
       this.data.trainX,
       this.data.trainY,
@@ -240,10 +260,16 @@ export class TrainingRun implements Iterable<TrainEvent> {
     this.finished = true;
     this.wake?.();
     const diverged = this.divergedAt === null ? null : { step: this.divergedAt };
-    if (this.cancelled) return [{ type: 'done', steps: this.stepCount, final: null, diverged, cancelled: true }];
+    if (this.cancelled)
+      return [{ type: 'done', steps: this.stepCount, final: null, diverged, cancelled: true }];
     const metrics = this.evaluate(Infinity);
     const events: TrainEvent[] = [];
-    if (diverged === null) events.push({ type: 'eval', step: this.stepCount, ...this.evaluate(this.config.evalSamples) });
+    if (diverged === null)
+      events.push({
+        type: 'eval',
+        step: this.stepCount,
+        ...this.evaluate(this.config.evalSamples),
+      });
     events.push({
       type: 'done',
       steps: this.stepCount,
@@ -259,10 +285,19 @@ export class TrainingRun implements Iterable<TrainEvent> {
     const d = this.data;
     const train = this.evaluateSet(d.trainX, d.trainY, Math.min(limit, d.nTrain));
     const test = this.evaluateSet(d.testX, d.testY, Math.min(limit, d.nTest));
-    return { trainLoss: train.loss, trainAccuracy: train.accuracy, testLoss: test.loss, testAccuracy: test.accuracy };
+    return {
+      trainLoss: train.loss,
+      trainAccuracy: train.accuracy,
+      testLoss: test.loss,
+      testAccuracy: test.accuracy,
+    };
   }
 
-  private evaluateSet(x: Float32Array, y: Int32Array, count: number): { loss: number | null; accuracy: number | null } {
+  private evaluateSet(
+    x: Float32Array,
+    y: Int32Array,
+    count: number,
+  ): { loss: number | null; accuracy: number | null } {
     if (count === 0) return { loss: null, accuracy: null };
     const model = this.model;
     const dim = this.data.inputDim;
@@ -291,7 +326,9 @@ export class TrainingRun implements Iterable<TrainEvent> {
    * Runs to the end, yielding to the host every `sliceMs` of work so that messages (pause,
    * cancel, parameter changes) are handled; while paused it waits for `resume()`.
    */
-  async *stream(options: { sliceMs?: number; yieldToHost?: () => Promise<void> } = {}): AsyncGenerator<TrainEvent> {
+  async *stream(
+    options: { sliceMs?: number; yieldToHost?: () => Promise<void> } = {},
+  ): AsyncGenerator<TrainEvent> {
     const sliceMs = options.sliceMs ?? 12;
     const yieldToHost = options.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
     let sliceStart = performance.now();
