@@ -7,10 +7,15 @@
  * Matrices are row-major. Summation order is fixed by the loops, so results are deterministic.
  */
 
+/*
+ * The three GEMMs share one design: 4×4 register tiles. Sixteen accumulators live in local
+ * variables (float64 in JS, rounded to float32 once, when stored), and each step of the
+ * reduction loads four values of each operand for sixteen multiply-adds — against one load and
+ * one store per multiply-add for a naive loop. Edges (sizes not multiples of 4) take scalar loops.
+ */
+
 /**
- * C[m×n] (+)= A[m×k] · B[k×n].  Used for the forward pass Y = X·W.
- * Loop order i-p-j with four rows of A at a time: each B row is read once per four C rows and
- * the inner loop runs over contiguous memory.
+ * C[m×n] (+)= A[m×k] · B[k×n].  The forward pass Y = X·W.
  */
 export function gemmNN(
   m: number,
@@ -27,48 +32,49 @@ export function gemmNN(
   ldc: number,
   accumulate: boolean,
 ): void {
-  if (!accumulate) {
-    for (let i = 0; i < m; i++) c.fill(0, cOff + i * ldc, cOff + i * ldc + n);
-  }
-  let i = 0;
-  for (; i + 3 < m; i += 4) {
+  const m4 = m - (m % 4);
+  const n4 = n - (n % 4);
+  for (let i = 0; i < m4; i += 4) {
     const a0 = aOff + i * lda;
     const a1 = a0 + lda;
     const a2 = a1 + lda;
     const a3 = a2 + lda;
-    const c0 = cOff + i * ldc;
-    const c1 = c0 + ldc;
-    const c2 = c1 + ldc;
-    const c3 = c2 + ldc;
-    for (let p = 0; p < k; p++) {
-      const x0 = a[a0 + p]!;
-      const x1 = a[a1 + p]!;
-      const x2 = a[a2 + p]!;
-      const x3 = a[a3 + p]!;
-      const bRow = bOff + p * ldb;
-      for (let j = 0; j < n; j++) {
-        const w = b[bRow + j]!;
-        c[c0 + j] += x0 * w;
-        c[c1 + j] += x1 * w;
-        c[c2 + j] += x2 * w;
-        c[c3 + j] += x3 * w;
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let bp = bOff + j;
+      for (let p = 0; p < k; p++, bp += ldb) {
+        const b0 = b[bp], b1 = b[bp + 1], b2 = b[bp + 2], b3 = b[bp + 3];
+        const x0 = a[a0 + p], x1 = a[a1 + p], x2 = a[a2 + p], x3 = a[a3 + p];
+        c00 += x0 * b0; c01 += x0 * b1; c02 += x0 * b2; c03 += x0 * b3;
+        c10 += x1 * b0; c11 += x1 * b1; c12 += x1 * b2; c13 += x1 * b3;
+        c20 += x2 * b0; c21 += x2 * b1; c22 += x2 * b2; c23 += x2 * b3;
+        c30 += x3 * b0; c31 += x3 * b1; c32 += x3 * b2; c33 += x3 * b3;
       }
+      const r0 = cOff + i * ldc + j;
+      store4(c, r0, c00, c01, c02, c03, accumulate);
+      store4(c, r0 + ldc, c10, c11, c12, c13, accumulate);
+      store4(c, r0 + 2 * ldc, c20, c21, c22, c23, accumulate);
+      store4(c, r0 + 3 * ldc, c30, c31, c32, c33, accumulate);
     }
   }
-  for (; i < m; i++) {
+  // Edges: rows below m4 (all columns) and columns right of n4 (rows above m4).
+  for (let i = 0; i < m; i++) {
+    const j0 = i < m4 ? n4 : 0;
     const aRow = aOff + i * lda;
-    const cRow = cOff + i * ldc;
-    for (let p = 0; p < k; p++) {
-      const x = a[aRow + p]!;
-      const bRow = bOff + p * ldb;
-      for (let j = 0; j < n; j++) c[cRow + j] += x * b[bRow + j]!;
+    for (let j = j0; j < n; j++) {
+      let sum = 0;
+      for (let p = 0, bp = bOff + j; p < k; p++, bp += ldb) sum += a[aRow + p] * b[bp];
+      const at = cOff + i * ldc + j;
+      c[at] = accumulate ? c[at] + sum : sum;
     }
   }
 }
 
 /**
- * C[k×n] (+)= Aᵀ · B with A[m×k], B[m×n].  Used for the weight gradient dW = Xᵀ·dY.
- * Loop r-p-j: for each example, a rank-1 update of C over contiguous rows.
+ * C[k×n] (+)= Aᵀ · B with A[m×k], B[m×n].  The weight gradient dW = Xᵀ·dY.
  */
 export function gemmTN(
   m: number,
@@ -85,45 +91,44 @@ export function gemmTN(
   ldc: number,
   accumulate: boolean,
 ): void {
-  if (!accumulate) {
-    for (let p = 0; p < k; p++) c.fill(0, cOff + p * ldc, cOff + p * ldc + n);
-  }
-  let p = 0;
-  // Four rows of C at a time: each B row is loaded once per four output rows.
-  for (; p + 3 < k; p += 4) {
-    const c0 = cOff + p * ldc;
-    const c1 = c0 + ldc;
-    const c2 = c1 + ldc;
-    const c3 = c2 + ldc;
-    for (let r = 0; r < m; r++) {
-      const aRow = aOff + r * lda + p;
-      const x0 = a[aRow]!;
-      const x1 = a[aRow + 1]!;
-      const x2 = a[aRow + 2]!;
-      const x3 = a[aRow + 3]!;
-      const bRow = bOff + r * ldb;
-      for (let j = 0; j < n; j++) {
-        const g = b[bRow + j]!;
-        c[c0 + j] += x0 * g;
-        c[c1 + j] += x1 * g;
-        c[c2 + j] += x2 * g;
-        c[c3 + j] += x3 * g;
+  const k4 = k - (k % 4);
+  const n4 = n - (n % 4);
+  for (let p = 0; p < k4; p += 4) {
+    for (let j = 0; j < n4; j += 4) {
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
+      let ap = aOff + p;
+      let bp = bOff + j;
+      for (let r = 0; r < m; r++, ap += lda, bp += ldb) {
+        const x0 = a[ap], x1 = a[ap + 1], x2 = a[ap + 2], x3 = a[ap + 3];
+        const g0 = b[bp], g1 = b[bp + 1], g2 = b[bp + 2], g3 = b[bp + 3];
+        c00 += x0 * g0; c01 += x0 * g1; c02 += x0 * g2; c03 += x0 * g3;
+        c10 += x1 * g0; c11 += x1 * g1; c12 += x1 * g2; c13 += x1 * g3;
+        c20 += x2 * g0; c21 += x2 * g1; c22 += x2 * g2; c23 += x2 * g3;
+        c30 += x3 * g0; c31 += x3 * g1; c32 += x3 * g2; c33 += x3 * g3;
       }
+      const r0 = cOff + p * ldc + j;
+      store4(c, r0, c00, c01, c02, c03, accumulate);
+      store4(c, r0 + ldc, c10, c11, c12, c13, accumulate);
+      store4(c, r0 + 2 * ldc, c20, c21, c22, c23, accumulate);
+      store4(c, r0 + 3 * ldc, c30, c31, c32, c33, accumulate);
     }
   }
-  for (; p < k; p++) {
-    const cRow = cOff + p * ldc;
-    for (let r = 0; r < m; r++) {
-      const x = a[aOff + r * lda + p]!;
-      const bRow = bOff + r * ldb;
-      for (let j = 0; j < n; j++) c[cRow + j] += x * b[bRow + j]!;
+  for (let p = 0; p < k; p++) {
+    const j0 = p < k4 ? n4 : 0;
+    for (let j = j0; j < n; j++) {
+      let sum = 0;
+      for (let r = 0, ap = aOff + p, bp = bOff + j; r < m; r++, ap += lda, bp += ldb) sum += a[ap] * b[bp];
+      const at = cOff + p * ldc + j;
+      c[at] = accumulate ? c[at] + sum : sum;
     }
   }
 }
 
 /**
- * C[m×k] (+)= A[m×n] · Bᵀ with B[k×n].  Used for the input gradient dX = dY·Wᵀ.
- * Each output is a dot product of two contiguous rows; four B rows share one pass over A's row.
+ * C[m×k] (+)= A[m×n] · Bᵀ with B[k×n].  The input gradient dX = dY·Wᵀ.
  */
 export function gemmNT(
   m: number,
@@ -140,45 +145,69 @@ export function gemmNT(
   ldc: number,
   accumulate: boolean,
 ): void {
-  for (let i = 0; i < m; i++) {
-    const aRow = aOff + i * lda;
-    const cRow = cOff + i * ldc;
-    let p = 0;
-    for (; p + 3 < k; p += 4) {
+  const m4 = m - (m % 4);
+  const k4 = k - (k % 4);
+  for (let i = 0; i < m4; i += 4) {
+    const a0 = aOff + i * lda;
+    const a1 = a0 + lda;
+    const a2 = a1 + lda;
+    const a3 = a2 + lda;
+    for (let p = 0; p < k4; p += 4) {
       const b0 = bOff + p * ldb;
       const b1 = b0 + ldb;
       const b2 = b1 + ldb;
       const b3 = b2 + ldb;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+      let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
+      let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
+      let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
+      let c30 = 0, c31 = 0, c32 = 0, c33 = 0;
       for (let j = 0; j < n; j++) {
-        const g = a[aRow + j]!;
-        s0 += g * b[b0 + j]!;
-        s1 += g * b[b1 + j]!;
-        s2 += g * b[b2 + j]!;
-        s3 += g * b[b3 + j]!;
+        const x0 = a[a0 + j], x1 = a[a1 + j], x2 = a[a2 + j], x3 = a[a3 + j];
+        const w0 = b[b0 + j], w1 = b[b1 + j], w2 = b[b2 + j], w3 = b[b3 + j];
+        c00 += x0 * w0; c01 += x0 * w1; c02 += x0 * w2; c03 += x0 * w3;
+        c10 += x1 * w0; c11 += x1 * w1; c12 += x1 * w2; c13 += x1 * w3;
+        c20 += x2 * w0; c21 += x2 * w1; c22 += x2 * w2; c23 += x2 * w3;
+        c30 += x3 * w0; c31 += x3 * w1; c32 += x3 * w2; c33 += x3 * w3;
       }
-      if (accumulate) {
-        c[cRow + p] += s0;
-        c[cRow + p + 1] += s1;
-        c[cRow + p + 2] += s2;
-        c[cRow + p + 3] += s3;
-      } else {
-        c[cRow + p] = s0;
-        c[cRow + p + 1] = s1;
-        c[cRow + p + 2] = s2;
-        c[cRow + p + 3] = s3;
-      }
+      const r0 = cOff + i * ldc + p;
+      store4(c, r0, c00, c01, c02, c03, accumulate);
+      store4(c, r0 + ldc, c10, c11, c12, c13, accumulate);
+      store4(c, r0 + 2 * ldc, c20, c21, c22, c23, accumulate);
+      store4(c, r0 + 3 * ldc, c30, c31, c32, c33, accumulate);
     }
-    for (; p < k; p++) {
+  }
+  for (let i = 0; i < m; i++) {
+    const p0 = i < m4 ? k4 : 0;
+    const aRow = aOff + i * lda;
+    for (let p = p0; p < k; p++) {
       const bRow = bOff + p * ldb;
-      let s = 0;
-      for (let j = 0; j < n; j++) s += a[aRow + j]! * b[bRow + j]!;
-      if (accumulate) c[cRow + p] += s;
-      else c[cRow + p] = s;
+      let sum = 0;
+      for (let j = 0; j < n; j++) sum += a[aRow + j] * b[bRow + j];
+      const at = cOff + i * ldc + p;
+      c[at] = accumulate ? c[at] + sum : sum;
     }
+  }
+}
+
+function store4(
+  c: Float32Array,
+  at: number,
+  v0: number,
+  v1: number,
+  v2: number,
+  v3: number,
+  accumulate: boolean,
+): void {
+  if (accumulate) {
+    c[at] += v0;
+    c[at + 1] += v1;
+    c[at + 2] += v2;
+    c[at + 3] += v3;
+  } else {
+    c[at] = v0;
+    c[at + 1] = v1;
+    c[at + 2] = v2;
+    c[at + 3] = v3;
   }
 }
 
