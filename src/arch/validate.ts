@@ -1,0 +1,359 @@
+/**
+ * Validation of an architecture spec at the edge (URL, form, CLI flag, JSON file). Every
+ * problem gives one message that starts with the field's path (`layers[2]: …`), all problems
+ * are reported at once, and fields the reference constructor gives a default take it.
+ */
+import { analyzeChecked, ArchError } from './analyze.ts';
+import { ARCH_FAMILIES, type ArchFamily, type ArchSpec, type Validation } from './types.ts';
+
+interface RuleBase {
+  /** one line for --help and the page's tooltips */
+  readonly help: string;
+}
+interface IntRule extends RuleBase {
+  readonly kind: 'int';
+  readonly min: number;
+  readonly max: number;
+  readonly default?: number;
+}
+interface NumberRule extends RuleBase {
+  readonly kind: 'number';
+  readonly min: number;
+  readonly max: number;
+  readonly default?: number;
+}
+interface EnumRule extends RuleBase {
+  readonly kind: 'enum';
+  readonly values: readonly string[];
+  readonly default?: string;
+}
+interface IntListRule extends RuleBase {
+  readonly kind: 'ints';
+  readonly minLength: number;
+  readonly maxLength: number;
+  readonly min: number;
+  readonly max: number;
+  readonly default?: readonly number[];
+}
+/** A field of a family; a rule without `default` is required. */
+export type ArchFieldRule = IntRule | NumberRule | EnumRule | IntListRule;
+
+const numClasses = (fallback: number): IntRule => ({
+  kind: 'int',
+  min: 1,
+  max: 1_000_000,
+  default: fallback,
+  help: 'outputs of the final fully connected layer',
+});
+
+/**
+ * The fields of each family with their ranges and defaults. Defaults are those of the reference
+ * constructor (torchvision's `ResNet`/`DenseNet`, akamaster's `ResNet`); the ranges only keep
+ * the counts exact (below 2^53) and the messages early.
+ */
+export const ARCH_FIELDS: Readonly<Record<ArchFamily, Readonly<Record<string, ArchFieldRule>>>> = {
+  resnet: {
+    block: {
+      kind: 'enum',
+      values: ['basic', 'bottleneck'],
+      help: 'basic (two 3×3 convs, ResNet-18/34) or bottleneck (1×1-3×3-1×1, ResNet-50 and up)',
+    },
+    layers: {
+      kind: 'ints',
+      minLength: 4,
+      maxLength: 4,
+      min: 1,
+      max: 10_000,
+      help: 'blocks in each of the four stages, e.g. [3, 4, 6, 3]',
+    },
+    groups: {
+      kind: 'int',
+      min: 1,
+      max: 4096,
+      default: 1,
+      help: 'cardinality of the bottleneck 3×3 conv (ResNeXt); 1 for ResNet',
+    },
+    widthPerGroup: {
+      kind: 'int',
+      min: 1,
+      max: 4096,
+      default: 64,
+      help: 'bottleneck width = ⌊planes·widthPerGroup/64⌋·groups (torchvision width_per_group)',
+    },
+    numClasses: numClasses(1000),
+    strideIn: {
+      kind: 'enum',
+      values: ['3x3', '1x1'],
+      default: '3x3',
+      help: 'stride 2 of a downsampling bottleneck in its 3×3 conv (torchvision, V1.5) or first 1×1 conv (original paper, V1)',
+    },
+  },
+  densenet: {
+    growthRate: {
+      kind: 'int',
+      min: 1,
+      max: 4096,
+      default: 32,
+      help: 'k: channels each dense layer adds',
+    },
+    blockConfig: {
+      kind: 'ints',
+      minLength: 1,
+      maxLength: 64,
+      min: 1,
+      max: 10_000,
+      default: [6, 12, 24, 16],
+      help: 'dense layers in each dense block, e.g. [6, 12, 24, 16]',
+    },
+    numInitFeatures: {
+      kind: 'int',
+      min: 1,
+      max: 65_536,
+      default: 64,
+      help: 'channels of the 7×7 stem conv',
+    },
+    bnSize: {
+      kind: 'int',
+      min: 1,
+      max: 1024,
+      default: 4,
+      help: 'the 1×1 conv of a dense layer outputs bnSize·k channels',
+    },
+    numClasses: numClasses(1000),
+  },
+  'cifar-resnet': {
+    n: {
+      kind: 'int',
+      min: 1,
+      max: 100_000,
+      help: 'basic blocks per stage; depth 6n+2 (n = 3, 5, 7, 9, 18, 200 for depth 20 … 1202)',
+    },
+    shortcut: {
+      kind: 'enum',
+      values: ['A', 'B'],
+      default: 'A',
+      help: 'where the dimensions change: A zero-pads (no parameters), B projects (1×1 conv + BN)',
+    },
+    numClasses: numClasses(10),
+  },
+  highway: {
+    depth: {
+      kind: 'int',
+      min: 1,
+      max: 1_000_000,
+      help: 'one plain layer plus depth−1 highway layers (10, 20, 50, 100 in §3.1)',
+    },
+    width: {
+      kind: 'int',
+      min: 1,
+      max: 1_000_000,
+      help: 'units per layer (50 for the highway nets of §3.1)',
+    },
+    inputSize: {
+      kind: 'int',
+      min: 1,
+      max: 100_000_000,
+      default: 784,
+      help: 'length of the input vector (MNIST: 784)',
+    },
+    numClasses: numClasses(10),
+    gateBias: {
+      kind: 'number',
+      min: -100,
+      max: 100,
+      default: -2,
+      help: 'initial transform-gate bias b_T; negative favours carrying the input',
+    },
+  },
+};
+
+/** How a value reads in a message: strings quoted, long values cut. */
+function show(raw: unknown): string {
+  if (raw === undefined) return 'nothing';
+  if (typeof raw === 'number') return String(raw);
+  let text: string;
+  try {
+    text = JSON.stringify(raw) ?? String(raw);
+  } catch {
+    text = String(raw);
+  }
+  return text.length > 40 ? `${text.slice(0, 37)}…` : text;
+}
+
+const squash = (word: string) => word.toLowerCase().replace(/[-_\s]/g, '');
+
+function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    let diagonal = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const above = row[j]!;
+      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
+      diagonal = above;
+    }
+  }
+  return row[b.length]!;
+}
+
+/**
+ * The candidate a misspelt name most likely meant: same letters ignoring case and `_`/`-`
+ * (torchvision's snake_case names), edit distance ≤ 2, or a shared start of 3+ letters.
+ */
+export function closestName(word: string, candidates: readonly string[]): string | undefined {
+  const w = squash(word);
+  let best: string | undefined;
+  let bestScore = Infinity;
+  for (const c of candidates) {
+    const k = squash(c);
+    let score = editDistance(w, k);
+    if (score > 2) {
+      let common = 0;
+      while (common < w.length && common < k.length && w[common] === k[common]) common++;
+      score = common >= 3 ? 3 + (k.length - common) / 100 : Infinity;
+    }
+    if (score < bestScore) {
+      bestScore = score;
+      best = c;
+    }
+  }
+  return best;
+}
+
+function intProblem(raw: unknown, min: number, max: number): string | undefined {
+  const expected = min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`;
+  if (typeof raw !== 'number' || !Number.isInteger(raw))
+    return `expected ${expected}, got ${show(raw)}`;
+  if (raw < min) return `expected ${expected}, got ${raw}`;
+  if (raw > max) return `must be at most ${max}, got ${raw}`;
+  return undefined;
+}
+
+function checkRule(path: string, rule: ArchFieldRule, raw: unknown, errors: string[]): unknown {
+  switch (rule.kind) {
+    case 'enum': {
+      if (typeof raw === 'string' && rule.values.includes(raw)) return raw;
+      const hint = typeof raw === 'string' ? closestName(raw, rule.values) : undefined;
+      errors.push(
+        `${path}: expected one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(raw)}` +
+          (hint ? ` (did you mean "${hint}"?)` : ''),
+      );
+      return undefined;
+    }
+    case 'int': {
+      const problem = intProblem(raw, rule.min, rule.max);
+      if (problem) errors.push(`${path}: ${problem}`);
+      return problem ? undefined : raw;
+    }
+    case 'number': {
+      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
+        errors.push(`${path}: expected a finite number, got ${show(raw)}`);
+        return undefined;
+      }
+      if (raw < rule.min || raw > rule.max) {
+        errors.push(`${path}: expected a number from ${rule.min} to ${rule.max}, got ${raw}`);
+        return undefined;
+      }
+      return raw;
+    }
+    case 'ints': {
+      const count =
+        rule.minLength === rule.maxLength
+          ? `${rule.minLength}`
+          : `${rule.minLength} to ${rule.maxLength}`;
+      if (!Array.isArray(raw)) {
+        errors.push(`${path}: expected an array of ${count} positive integers, got ${show(raw)}`);
+        return undefined;
+      }
+      if (raw.length < rule.minLength || raw.length > rule.maxLength) {
+        errors.push(`${path}: expected ${count} entries, got ${raw.length}`);
+        return undefined;
+      }
+      const before = errors.length;
+      raw.forEach((item: unknown, i) => {
+        const problem = intProblem(item, rule.min, rule.max);
+        if (problem) errors.push(`${path}[${i}]: ${problem}`);
+      });
+      return errors.length === before ? [...(raw as number[])] : undefined;
+    }
+  }
+}
+
+/**
+ * Checks an untrusted value (parsed JSON, URL state, CLI flags) and returns a complete spec with
+ * defaults filled in, or every problem found, each message starting with the field's path:
+ * unknown fields (with a "did you mean"), wrong types, values out of range, combinations the
+ * reference implementation rejects (basic blocks with groups ≠ 1), and specs whose maps shrink
+ * to nothing or whose counts would not be exact.
+ */
+export function validateArchSpec(input: unknown): Validation<ArchSpec> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return { ok: false, errors: [`spec: expected an object, got ${show(input)}`] };
+  const record = input as Record<string, unknown>;
+  const family = record.family;
+  if (typeof family !== 'string' || !(ARCH_FAMILIES as readonly string[]).includes(family)) {
+    const hint = typeof family === 'string' ? closestName(family, ARCH_FAMILIES) : undefined;
+    return {
+      ok: false,
+      errors: [
+        `family: expected one of ${ARCH_FAMILIES.map((f) => JSON.stringify(f)).join(', ')}, got ${show(family)}` +
+          (hint ? ` (did you mean "${hint}"?)` : ''),
+      ],
+    };
+  }
+  const rules = ARCH_FIELDS[family as ArchFamily];
+  const names = Object.keys(rules);
+  const errors: string[] = [];
+  const out: Record<string, unknown> = { family };
+  for (const key of Object.keys(record)) {
+    if (key === 'family' || key in rules) continue;
+    const hint = closestName(key, names);
+    errors.push(
+      `${key}: unknown field "${key}" for family "${family}"` +
+        (hint ? ` (did you mean "${hint}"?)` : '') +
+        `; its fields are family, ${names.join(', ')}`,
+    );
+  }
+  for (const [key, rule] of Object.entries(rules)) {
+    const raw = record[key];
+    if (raw === undefined) {
+      if (rule.default === undefined) errors.push(`${key}: required for family "${family}"`);
+      else out[key] = Array.isArray(rule.default) ? [...rule.default] : rule.default;
+      continue;
+    }
+    const value = checkRule(key, rule, raw, errors);
+    if (value !== undefined) out[key] = value;
+  }
+  if (errors.length) return { ok: false, errors };
+
+  const spec = out as unknown as ArchSpec;
+  if (spec.family === 'resnet' && spec.block === 'basic') {
+    // torchvision's BasicBlock raises "BasicBlock only supports groups=1 and base_width=64".
+    if (spec.groups !== 1)
+      errors.push(
+        `groups: basic blocks support only groups 1 (as torchvision's BasicBlock), got ${spec.groups}`,
+      );
+    if (spec.widthPerGroup !== 64)
+      errors.push(
+        `widthPerGroup: basic blocks support only widthPerGroup 64 (as torchvision's BasicBlock), got ${spec.widthPerGroup}`,
+      );
+  }
+  // ResNet groups need no divisibility check: the width is ⌊planes·widthPerGroup/64⌋·groups with
+  // planes a multiple of 64, so it is always widthPerGroup·(planes/64)·groups, a multiple of groups.
+  if (errors.length) return { ok: false, errors };
+  try {
+    analyzeChecked(spec);
+  } catch (e) {
+    if (e instanceof ArchError) return { ok: false, errors: [e.message] };
+    throw e;
+  }
+  return { ok: true, value: freezeSpec(spec) };
+}
+
+/** A frozen copy, so a shared spec (e.g. a builtin) cannot be changed by one of its users. */
+export function freezeSpec<T extends ArchSpec>(spec: T): T {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec))
+    copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
+  return Object.freeze(copy) as unknown as T;
+}
