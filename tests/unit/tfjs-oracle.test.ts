@@ -194,7 +194,9 @@ function compareWithTf(
 ): Comparison {
   const ours = analyticGradients(model, N, true);
   const dim = model.input.dim;
-  return tf.tidy(() => {
+  let result: Comparison | null = null;
+  // tidy disposes every tensor made inside; the numbers leave through `result`
+  tf.tidy(() => {
     const paramTensors = model.params.map((p) => tf.tensor1d(Float32Array.from(p.value)));
     const x = tf.tensor2d(Float32Array.from(model.input.value.subarray(0, N * dim)), [N, dim]);
     const f = (...args: tf.Tensor[]): tf.Scalar => {
@@ -225,8 +227,9 @@ function compareWithTf(
       errors.set(p.name, relMax(ours.params.subarray(p.offset, p.offset + p.size), refs[i]!));
     });
     errors.set('input', relMax(ours.input, refs[refs.length - 1]!));
-    return { loss: ours.loss, refLoss: value.dataSync()[0]!, errors };
+    result = { loss: ours.loss, refLoss: value.dataSync()[0]!, errors };
   });
+  return result!;
 }
 
 function expectAgreement(c: Comparison, tol = 1e-4): void {
