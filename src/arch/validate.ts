@@ -198,7 +198,8 @@ function editDistance(a: string, b: string): number {
 
 /**
  * The candidate a misspelt name most likely meant: same letters ignoring case and `_`/`-`
- * (torchvision's snake_case names), edit distance ≤ 2, or a shared start of 3+ letters.
+ * (torchvision's snake_case names), edit distance ≤ 2 (≤ a third of the word), or a shared start
+ * of 3+ letters.
  */
 export function closestName(word: string, candidates: readonly string[]): string | undefined {
   const w = squash(word);
@@ -207,7 +208,8 @@ export function closestName(word: string, candidates: readonly string[]): string
   for (const c of candidates) {
     const k = squash(c);
     let score = editDistance(w, k);
-    if (score > 2) {
+    // short words are a distance 1 or 2 from too much: "C" is not a typo of "A"
+    if (score > Math.min(2, Math.floor(w.length / 3))) {
       let common = 0;
       while (common < w.length && common < k.length && w[common] === k[common]) common++;
       score = common >= 3 ? 3 + (k.length - common) / 100 : Infinity;
