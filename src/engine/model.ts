@@ -95,7 +95,10 @@ export function depthError(arch: Arch, depth: number): string | null {
   if (blocksForDepth(arch, depth) !== null) return null;
   const per = layersPerBlock(arch);
   const lower = depth - 2 - ((((depth - 2) % per) + per) % per) + 2;
-  const candidates = [lower, lower + per].filter((d) => d >= 2 + per);
+  const above = [lower, lower + per].filter((d) => d >= 2 + per);
+  // Below the smallest net (e.g. depth 1 for two-layer blocks) both neighbours are too small;
+  // name the smallest valid depth rather than an empty list.
+  const candidates = above.length > 0 ? above : [2 + per];
   const rule = per === 1 ? '2 + blocks' : `2 + ${per}·blocks`;
   return `${depth} is not a valid depth for ${arch} blocks (depth = ${rule}: stem + ${per} weight layer${per > 1 ? 's' : ''} per block + head); nearest valid: ${candidates.join(' or ')}`;
 }
