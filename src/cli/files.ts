@@ -1,0 +1,56 @@
+/** Node-side file work for the CLI: the package root, the digits asset, atomic writes. */
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The package root, found from this file (src/cli/files.ts), not from the working directory. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+export function digitsAssetPath(side: number): string {
+  return join(PACKAGE_ROOT, 'public', 'data', `digits-${side}.bin`);
+}
+
+/**
+ * The digits asset's bytes; builds it first (scripts/build-digits.mjs, idempotent) when it is
+ * missing. The build's own output goes to stderr, so stdout stays machine-readable.
+ * @throws Error when the build fails
+ */
+export function loadDigitsAsset(side: number, log: (text: string) => void): Uint8Array {
+  const path = digitsAssetPath(side);
+  if (!existsSync(path)) {
+    log(`digits asset ${path} is missing; building it (node scripts/build-digits.mjs)\n`);
+    const script = join(PACKAGE_ROOT, 'scripts', 'build-digits.mjs');
+    const result = spawnSync(process.execPath, [script], {
+      cwd: PACKAGE_ROOT,
+      stdio: ['ignore', 2, 2],
+    });
+    if (result.error) throw new Error(`could not run ${script}: ${result.error.message}`);
+    if (result.status !== 0 || !existsSync(path))
+      throw new Error(`building the digits asset failed (exit status ${result.status})`);
+  }
+  return new Uint8Array(readFileSync(path));
+}
+
+/** Why `path` cannot be written, or null when it looks writable (checked before a long run). */
+export function outputProblem(path: string): string | null {
+  const full = resolve(path);
+  const dir = dirname(full);
+  if (!existsSync(dir)) return `directory ${dir} does not exist`;
+  if (!statSync(dir).isDirectory()) return `${dir} is not a directory`;
+  if (existsSync(full) && statSync(full).isDirectory()) return `${path} is a directory`;
+  return null;
+}
+
+/** Writes a temporary file next to `path`, then renames it: readers never see half a file. */
+export function writeFileAtomic(path: string, text: string): void {
+  const full = resolve(path);
+  const temp = join(dirname(full), `.${basename(full)}.${process.pid}.tmp`);
+  try {
+    writeFileSync(temp, text);
+    renameSync(temp, full);
+  } catch (error) {
+    rmSync(temp, { force: true });
+    throw error;
+  }
+}

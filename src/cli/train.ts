@@ -1,0 +1,256 @@
+/**
+ * `resnet-lab train`: one training run, flags generated from TRAIN_FIELDS, the run record
+ * (experiments/record.ts) to --out or stdout, progress and a summary on stderr.
+ */
+import { type TrainConfig, TRAIN_FIELDS, validateTrainConfig } from '../experiments/config.ts';
+import { RUN_SCHEMA, RunRecorder, toCSV, toJSON } from '../experiments/record.ts';
+import { train } from '../experiments/train.ts';
+import { fieldOptions, formatSections, type OptionSpec, parseArgs } from './args.ts';
+import type { Command } from './command.ts';
+import { loadDigitsAsset, outputProblem, writeFileAtomic } from './files.ts';
+import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
+import { Progress } from './progress.ts';
+import { formatSummary } from './summary.ts';
+
+const FIELD_OPTIONS = fieldOptions(TRAIN_FIELDS);
+
+const OUTPUT_OPTIONS: OptionSpec[] = [
+  {
+    name: 'out',
+    key: 'out',
+    kind: 'string',
+    placeholder: 'file',
+    help: 'write the run record to this file (via a temporary file and a rename) instead of stdout',
+  },
+  {
+    name: 'format',
+    key: 'format',
+    kind: 'enum',
+    values: ['json', 'csv'],
+    help: 'json: the whole record; csv: the evaluation history. Default json, or csv when --out ends in .csv',
+  },
+  {
+    name: 'layer-stats',
+    key: 'layerStats',
+    kind: 'switch',
+    help: 'record per-layer statistics at every evaluation (sets --layer-stats-every to --eval-every)',
+  },
+  {
+    name: 'quiet',
+    key: 'quiet',
+    kind: 'switch',
+    help: 'no progress and no summary on stderr (errors and warnings still print)',
+  },
+  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+];
+
+const OPTIONS = [...FIELD_OPTIONS, ...OUTPUT_OPTIONS];
+const FLAG_OF = new Map(FIELD_OPTIONS.map((o) => [o.key, o.name]));
+
+const USAGE = 'Usage: resnet-lab train [flags]';
+const HINT = "Run 'resnet-lab train --help' for the flags and their allowed values.";
+
+function help(): string {
+  return `${USAGE}
+
+Trains one network on one dataset and writes its run record (schema ${RUN_SCHEMA}, see
+docs/run-schema.md) to --out, or to stdout. Progress and a summary go to stderr.
+Identical flags give byte-identical output.
+
+${formatSections([
+  { title: 'Training settings', options: FIELD_OPTIONS },
+  { title: 'Output', options: OUTPUT_OPTIONS },
+])}
+
+${EXIT_CODES_HELP}
+
+Examples:
+  resnet-lab train --arch plain --depth 56 --steps 2000 --out plain-56.json
+  resnet-lab train --arch resnet --depth 56 --seed 2 --format csv > resnet-56.csv
+  resnet-lab train --dataset digits --depth 20 --width 64 --steps 500 --layer-stats --out d.json
+`;
+}
+
+/** "weightDecay: …" (validateTrainConfig names keys) → "--weight-decay: …" */
+function withFlagName(message: string): { key: string | null; message: string } {
+  const match = /^(\w+): /.exec(message);
+  const key = match?.[1] ?? null;
+  const flag = key === null ? undefined : FLAG_OF.get(key);
+  if (key === null || flag === undefined) return { key, message };
+  return { key, message: `--${flag}: ${message.slice(match![0].length)}` };
+}
+
+/**
+ * validateTrainConfig checks combinations of settings (depth for the block type, resnext's
+ * cardinality, …) only once every setting is valid on its own. To report those problems in the
+ * same go, validate again with the failed settings at their defaults, and keep the messages
+ * about settings that were given and valid. Skipped when a failed setting is a choice (arch,
+ * dataset, …): the combination checks would then be about a block type or data set the user
+ * did not ask for.
+ */
+function combinationProblems(input: Record<string, unknown>, failed: Set<string>): string[] {
+  if (failed.size === 0) return [];
+  const fields = TRAIN_FIELDS as Record<string, { kind: string }>;
+  if ([...failed].some((key) => fields[key]?.kind === 'enum')) return [];
+  const retry: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(input)) if (!failed.has(key)) retry[key] = value;
+  const checked = validateTrainConfig(retry);
+  if (checked.ok) return [];
+  return checked.errors
+    .map(withFlagName)
+    .filter(({ key }) => key === null || (!failed.has(key) && key in input))
+    .map(({ message }) => message);
+}
+
+interface TrainInvocation {
+  config: TrainConfig;
+  out: string | null;
+  format: 'json' | 'csv';
+  quiet: boolean;
+}
+
+/** Parses and validates everything; returns every problem found, or what to run. */
+export function parseTrainArgs(
+  argv: readonly string[],
+):
+  | { kind: 'help' }
+  | { kind: 'problems'; problems: string[] }
+  | { kind: 'run'; value: TrainInvocation } {
+  const parsed = parseArgs(argv, OPTIONS);
+  if (parsed.help) return { kind: 'help' };
+  const problems = parsed.problems.map((p) => p.message);
+  for (const p of parsed.positionals)
+    problems.push(`unexpected argument ${JSON.stringify(p)} (train takes only flags)`);
+
+  // A value that did not parse is passed on as null, so that validation skips the checks that
+  // combine settings; its message comes from the parser (and is not repeated below).
+  const input: Record<string, unknown> = {};
+  for (const option of FIELD_OPTIONS) {
+    if (parsed.invalid.has(option.key)) input[option.key] = null;
+    else if (option.key in parsed.values) input[option.key] = parsed.values[option.key];
+  }
+
+  if (parsed.values.layerStats === true) {
+    if ('layerStatsEvery' in input)
+      problems.push('--layer-stats and --layer-stats-every: give one or the other');
+    else if (!parsed.invalid.has('evalEvery'))
+      input.layerStatsEvery = input.evalEvery ?? TRAIN_FIELDS.evalEvery.default;
+  }
+
+  const checked = validateTrainConfig(input);
+  if (!checked.ok) {
+    const failed = new Set(parsed.invalid);
+    for (const error of checked.errors) {
+      const { key, message } = withFlagName(error);
+      if (key !== null && failed.has(key)) continue;
+      if (key !== null) failed.add(key);
+      problems.push(message);
+    }
+    problems.push(...combinationProblems(input, failed));
+  }
+
+  const out = typeof parsed.values.out === 'string' ? parsed.values.out : null;
+  if (out !== null) {
+    const problem = outputProblem(out);
+    if (problem) problems.push(`--out: ${problem}`);
+  }
+  const format =
+    parsed.values.format === 'csv' || parsed.values.format === 'json'
+      ? parsed.values.format
+      : out?.toLowerCase().endsWith('.csv')
+        ? 'csv'
+        : 'json';
+
+  if (problems.length > 0 || !checked.ok) return { kind: 'problems', problems };
+  return {
+    kind: 'run',
+    value: { config: checked.value, out, format, quiet: parsed.values.quiet === true },
+  };
+}
+
+async function runTrain(argv: readonly string[], io: CliIO): Promise<number> {
+  const parsed = parseTrainArgs(argv);
+  if (parsed.kind === 'help') {
+    io.stdout(help());
+    return EXIT.ok;
+  }
+  if (parsed.kind === 'problems') return usageError(io, 'resnet-lab train', parsed.problems, HINT);
+  const { config, out, format, quiet } = parsed.value;
+  const startedAt = io.now();
+
+  let digits: Uint8Array | undefined;
+  try {
+    if (config.dataset === 'digits') digits = loadDigitsAsset(config.digitsSize, io.stderr);
+  } catch (error) {
+    io.stderr(`resnet-lab train: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+
+  const run = train(config, { digits });
+  const recorder = new RunRecorder();
+  const progress = quiet
+    ? null
+    : new Progress({
+        total: config.steps,
+        tty: io.stderrIsTTY,
+        write: io.stderr,
+        now: io.now,
+        columns: io.columns,
+      });
+  let interrupted = false;
+  const stopListening = io.onInterrupt(() => {
+    interrupted = true;
+    run.cancel();
+  });
+  try {
+    let sliceStart = io.now();
+    while (!run.done) {
+      for (const event of run.advance()) {
+        recorder.add(event);
+        if (event.type === 'step' && progress) progress.loss = event.loss;
+      }
+      progress?.update(run.step);
+      if (io.now() - sliceStart >= 50) {
+        await io.yieldToHost();
+        sliceStart = io.now();
+      }
+    }
+  } finally {
+    stopListening();
+    progress?.finish();
+  }
+  if (interrupted) {
+    io.stderr(`resnet-lab train: interrupted at step ${run.step}; nothing written\n`);
+    return EXIT.interrupted;
+  }
+
+  const record = recorder.record();
+  const text = format === 'csv' ? toCSV(record) : toJSON(record);
+  if (out !== null) {
+    try {
+      writeFileAtomic(out, text);
+    } catch (error) {
+      io.stderr(`resnet-lab train: cannot write ${out}: ${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
+  } else io.stdout(text);
+
+  const wallSeconds = (io.now() - startedAt) / 1000;
+  if (!quiet)
+    io.stderr(
+      formatSummary(record, { wallSeconds, destination: `${out ?? 'stdout'} (${format})` }),
+    );
+  if (record.diverged) {
+    if (quiet)
+      io.stderr(`resnet-lab train: diverged at step ${record.diverged.step} (loss not finite)\n`);
+    return EXIT.diverged;
+  }
+  return EXIT.ok;
+}
+
+export const trainCommand: Command = {
+  name: 'train',
+  summary: 'train one network and write its run record (JSON or CSV)',
+  help,
+  run: runTrain,
+};
