@@ -314,7 +314,10 @@ export class TrainingRun implements Iterable<TrainEvent> {
       correct += r.correct;
     }
     const loss = lossSum / count;
-    return { loss: Number.isFinite(loss) ? loss : null, accuracy: correct / count };
+    // A non-finite loss means NaN/∞ logits, whose "argmax" is always class 0: that accuracy
+    // would be an artefact (e.g. 0.5 for a diverged run on a balanced set), so report none.
+    if (!Number.isFinite(loss)) return { loss: null, accuracy: null };
+    return { loss, accuracy: correct / count };
   }
 
   /** Runs to the end synchronously (the CLI's path). */
