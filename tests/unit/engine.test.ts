@@ -5,6 +5,7 @@
  * batch norm's evaluation mode and the per-layer statistics do what they say.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { countAllocations } from '../helpers/alloc.ts';
 import {
   type Arch,
   ARCHS,
@@ -258,43 +259,7 @@ describe('parameter counts, by hand', () => {
 });
 
 describe('a training step allocates nothing', () => {
-  const TYPED = [
-    'Float32Array',
-    'Float64Array',
-    'Int32Array',
-    'Uint8Array',
-    'ArrayBuffer',
-  ] as const;
-  type G = Record<string, unknown>;
-
-  /** Counts typed-array constructions and view/copy methods while `fn` runs. */
-  function allocations(fn: () => void): number {
-    let count = 0;
-    const g = globalThis as unknown as G;
-    const saved = TYPED.map((name) => g[name]);
-    for (const name of TYPED) {
-      g[name] = new Proxy(g[name] as object, {
-        construct(target, args, newTarget) {
-          count++;
-          return Reflect.construct(target as new (...a: unknown[]) => object, args, newTarget);
-        },
-      });
-    }
-    const proto = Object.getPrototypeOf(Int8Array.prototype) as Record<string, unknown>;
-    const spies = (['subarray', 'slice', 'map', 'filter'] as const).map((m) =>
-      vi.spyOn(proto as Record<typeof m, (...a: unknown[]) => unknown>, m),
-    );
-    try {
-      fn();
-    } finally {
-      TYPED.forEach((name, i) => (g[name] = saved[i]));
-      for (const s of spies) {
-        count += s.mock.calls.length;
-        s.mockRestore();
-      }
-    }
-    return count;
-  }
+  const allocations = countAllocations;
 
   afterEach(() => vi.restoreAllMocks());
 
