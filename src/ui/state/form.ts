@@ -1,0 +1,112 @@
+/**
+ * The settings form as plain data, generated from TRAIN_FIELDS: which fields the page shows
+ * (and in which group), their labels, and the conversion between the inputs' values and a
+ * config for validateTrainConfig.
+ */
+import {
+  type Field,
+  TRAIN_FIELDS,
+  type TrainConfig,
+  type TrainConfigInput,
+} from '../../experiments/config.ts';
+
+export type FieldKey = keyof TrainConfig;
+
+/** What an input holds: a select's string, a checkbox's boolean, a number input's number (null when empty or not a number). */
+export type FieldValue = string | number | boolean | null;
+export type FormValues = Record<FieldKey, FieldValue>;
+
+export interface FieldGroup {
+  legend: string;
+  keys: FieldKey[];
+}
+
+/** The settings shown up front, grouped; every other field goes under "More settings". */
+export const MAIN_GROUPS: FieldGroup[] = [
+  {
+    legend: 'Network',
+    keys: ['arch', 'shortcut', 'depth', 'width', 'norm', 'activation', 'init'],
+  },
+  { legend: 'Data', keys: ['dataset'] },
+  { legend: 'Training', keys: ['optimizer', 'lr', 'batch', 'steps', 'seed'] },
+];
+
+const MAIN_KEYS = new Set(MAIN_GROUPS.flatMap((g) => g.keys));
+export const MORE_KEYS: FieldKey[] = (Object.keys(TRAIN_FIELDS) as FieldKey[]).filter(
+  (k) => !MAIN_KEYS.has(k),
+);
+
+export const LABELS: Record<FieldKey, string> = {
+  arch: 'Block type',
+  shortcut: 'Shortcut connections',
+  depth: 'Depth (weight layers)',
+  width: 'Width (units)',
+  activation: 'Activation',
+  init: 'Initialisation',
+  norm: 'Normalisation',
+  residualInit: 'Residual branch scale at start',
+  gateBias: 'Highway gate bias',
+  growthRate: 'DenseNet growth rate',
+  cardinality: 'ResNeXt cardinality',
+  dataset: 'Dataset',
+  samples: 'Samples',
+  noise: 'Noise',
+  testFraction: 'Test fraction',
+  digitsSize: 'Digit image side',
+  loss: 'Loss',
+  optimizer: 'Optimizer',
+  lr: 'Learning rate',
+  momentum: 'Momentum',
+  weightDecay: 'Weight decay',
+  schedule: 'Learning-rate schedule',
+  warmup: 'Warm-up steps',
+  steps: 'Steps',
+  batch: 'Batch size',
+  seed: 'Seed',
+  evalEvery: 'Evaluate every (steps)',
+  evalSamples: 'Evaluation samples',
+  logEvery: 'Log every (steps)',
+  layerStatsEvery: 'Layer statistics every (steps)',
+};
+
+export function fieldOf(key: FieldKey): Field {
+  return TRAIN_FIELDS[key] as Field;
+}
+
+export function formFromConfig(config: TrainConfig): FormValues {
+  return { ...config } as FormValues;
+}
+
+/**
+ * The config the inputs describe, ready for validateTrainConfig, plus the problems only the form
+ * can see (an empty number box). Empty boxes are left out of `input` (so they are not mistaken
+ * for "use the default") and reported instead.
+ */
+export function configFromForm(values: FormValues): {
+  input: TrainConfigInput;
+  errors: string[];
+} {
+  const input: TrainConfigInput = {};
+  const errors: string[] = [];
+  for (const key of Object.keys(TRAIN_FIELDS) as FieldKey[]) {
+    const field = fieldOf(key);
+    const value = values[key];
+    if ((field.kind === 'int' || field.kind === 'number') && typeof value !== 'number') {
+      errors.push(`${key}: enter a number`);
+      continue;
+    }
+    input[key] = value;
+  }
+  return { input, errors };
+}
+
+/** The field an error message is about ("depth: …" → depth), or null. */
+export function errorField(message: string): FieldKey | null {
+  const key = message.slice(0, message.indexOf(':'));
+  return key in TRAIN_FIELDS ? (key as FieldKey) : null;
+}
+
+/** An error message without its "key: " prefix, for showing next to the field. */
+export function errorText(message: string): string {
+  return errorField(message) ? message.slice(message.indexOf(':') + 1).trim() : message;
+}
