@@ -328,7 +328,10 @@ export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
   const out: Record<string, unknown> = {};
   const known = TRAIN_FIELDS as Record<string, Field>;
   for (const key of Object.keys(input)) {
-    if (!(key in known)) errors.push(`${key}: unknown setting${suggest(key, Object.keys(known))}`);
+    // Object.hasOwn, not `in`: `in` also finds Object.prototype's members (constructor,
+    // toString, __proto__…), which were then accepted and silently ignored.
+    if (!Object.hasOwn(known, key))
+      errors.push(`${key}: unknown setting${suggest(key, Object.keys(known))}`);
   }
   for (const [key, field] of Object.entries(known)) {
     const raw = (input as Record<string, unknown>)[key];
