@@ -309,6 +309,8 @@ function checkField(key: string, field: Field, raw: unknown): { value?: unknown;
 function show(raw: unknown): string {
   if (raw === undefined) return 'nothing';
   if (typeof raw === 'string') return JSON.stringify(raw);
+  // JSON.stringify writes NaN and ±Infinity as "null", which named the wrong value
+  if (typeof raw === 'number') return String(raw);
   try {
     return JSON.stringify(raw) ?? String(raw);
   } catch {
