@@ -335,6 +335,8 @@ export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
     if (!Object.hasOwn(known, key))
       errors.push(`${key}: unknown setting${suggest(key, Object.keys(known))}`);
   }
+  /** fields whose own value was rejected: combinations involving them are not checked */
+  const rejected = new Set<string>();
   for (const [key, field] of Object.entries(known)) {
     const raw = (input as Record<string, unknown>)[key];
     if (raw === undefined) {
@@ -342,25 +344,30 @@ export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
       continue;
     }
     const { value, error } = checkField(key, field, raw);
-    if (error) errors.push(error);
-    else out[key] = value;
+    if (error) {
+      errors.push(error);
+      rejected.add(key);
+    } else out[key] = value;
   }
-  if (errors.length === 0) {
-    const c = out as unknown as TrainConfig;
+  // Each combination is checked whenever its own fields are valid — not only when the whole
+  // config is — so that a typo elsewhere does not hide it until the typo is fixed.
+  const valid = (...keys: (keyof TrainConfig)[]) => keys.every((k) => !rejected.has(k));
+  const c = out as unknown as TrainConfig;
+  if (valid('arch', 'depth')) {
     const depthProblem = depthError(c.arch, c.depth);
     if (depthProblem) errors.push(`depth: ${depthProblem}`);
-    if (c.arch === 'bottleneck' && c.width < 4)
-      errors.push('width: bottleneck blocks need width ≥ 4 (their inner width is width/4)');
-    if (c.arch === 'resnext') {
-      const inner = Math.floor(c.width / 2);
-      if (inner < c.cardinality || inner % c.cardinality !== 0)
-        errors.push(
-          `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (try width ${2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality))})`,
-        );
-    }
-    if (c.dataset === 'digits' && c.samples > 10000)
-      errors.push(`samples: the digits set has 10000 images, got ${c.samples}`);
   }
+  if (valid('arch', 'width') && c.arch === 'bottleneck' && c.width < 4)
+    errors.push('width: bottleneck blocks need width ≥ 4 (their inner width is width/4)');
+  if (valid('arch', 'width', 'cardinality') && c.arch === 'resnext') {
+    const inner = Math.floor(c.width / 2);
+    if (inner < c.cardinality || inner % c.cardinality !== 0)
+      errors.push(
+        `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (try width ${2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality))})`,
+      );
+  }
+  if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
+    errors.push(`samples: the digits set has 10000 images, got ${c.samples}`);
   return errors.length ? { ok: false, errors } : { ok: true, value: out as unknown as TrainConfig };
 }
 
