@@ -338,6 +338,25 @@ describe('ResNet Lab in Chromium, served from /lab/', () => {
     await context.close();
   });
 
+  it('says where a run diverged', async () => {
+    const cfg = { norm: 'none', lr: 10, steps: 50 };
+    const expected = nodeEvents(cfg).find((e) => e.type === 'diverged');
+    if (expected?.type !== 'diverged') throw new Error('this config no longer diverges in Node');
+    const { context, page, problems } = await open();
+    await fill(page, cfg);
+    await page.getByRole('button', { name: 'Start', exact: true }).click();
+    const message = page.getByTestId('diverged');
+    await message.waitFor();
+    await expect(message.textContent()).resolves.toMatch(
+      new RegExp(`diverged at step ${expected.step}\\b`),
+    );
+    await expect(message.getAttribute('role')).resolves.toBe('alert');
+    await expect(page.locator('.status').textContent()).resolves.toBe('Diverged');
+    await expect(page.getByTestId('final').count()).resolves.toBe(0);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('pauses, steps one step at a time, resumes and resets', async () => {
     const { context, page, problems } = await open();
     await fill(page, { depth: 20, steps: 100000, logEvery: 1 });
