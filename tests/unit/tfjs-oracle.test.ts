@@ -191,14 +191,15 @@ interface Comparison {
 function compareWithTf(
   model: Model,
   body: (r: Reference, x: tf.Tensor2D) => tf.Tensor2D,
+  n = N,
 ): Comparison {
-  const ours = analyticGradients(model, N, true);
+  const ours = analyticGradients(model, n, true);
   const dim = model.input.dim;
   let result: Comparison | null = null;
   // tidy disposes every tensor made inside; the numbers leave through `result`
   tf.tidy(() => {
     const paramTensors = model.params.map((p) => tf.tensor1d(Float32Array.from(p.value)));
-    const x = tf.tensor2d(Float32Array.from(model.input.value.subarray(0, N * dim)), [N, dim]);
+    const x = tf.tensor2d(Float32Array.from(model.input.value.subarray(0, n * dim)), [n, dim]);
     const f = (...args: tf.Tensor[]): tf.Scalar => {
       const r = new Reference(model, args.slice(0, -1));
       return r.loss(body(r, args[args.length - 1] as tf.Tensor2D), model.labels);
@@ -238,11 +239,11 @@ function expectAgreement(c: Comparison, tol = 1e-4): void {
   expect(bad, `gradients differing from tf.js by more than ${tol} relative`).toEqual([]);
 }
 
-function setUp(spec: Partial<ModelSpec>, build?: (b: LayerBuilder, x: Slot) => Slot): Model {
+function setUp(spec: Partial<ModelSpec>, build?: (b: LayerBuilder, x: Slot) => Slot, n = N): Model {
   const model = new Model(makeSpec(spec), build);
   jitterParams(model, 3, 0.3, spec.norm === 'batch' ? 0 : 0.3);
   model.inputGradient = true;
-  fillBatch(model, N);
+  fillBatch(model, n);
   return model;
 }
 
@@ -363,5 +364,24 @@ describe('block types against tf.js (loss, every parameter gradient, input gradi
       activation: 'relu',
     });
     expectAgreement(compareWithTf(model, network));
+  });
+
+  // N = 8 rows is a multiple of the kernels' 4-row unrolling; these take the remainder paths
+  it.each([1, 3, 5, 7])('every block type with %i rows (wider layers: 13 features)', (n) => {
+    for (const arch of ARCHS) {
+      const model = setUp(
+        {
+          arch,
+          ...SMALL[arch],
+          width: arch === 'resnext' ? 14 : 13,
+          cardinality: 7,
+          norm: n === 1 ? 'none' : 'batch',
+          maxBatch: 8,
+        },
+        undefined,
+        n,
+      );
+      expectAgreement(compareWithTf(model, network, n));
+    }
   });
 });
