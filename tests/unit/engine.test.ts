@@ -14,7 +14,9 @@ import {
   Model,
   type ModelSpec,
 } from '../../src/engine/model.ts';
+import * as K from '../../src/engine/kernels.ts';
 import { BatchNorm, Dense } from '../../src/engine/ops.ts';
+import { Rng } from '../../src/engine/rng.ts';
 import { learningRate, Optimizer, type OptimizerOptions } from '../../src/engine/optim.ts';
 import type { Slot } from '../../src/engine/tensor.ts';
 import {
@@ -643,5 +645,96 @@ describe('layerStats', () => {
     fillBatch(t, 8);
     t.computeGradients(8);
     expect(t.layerStats().layers.every((l) => l.deadFraction === null)).toBe(true);
+  });
+});
+
+describe('GEMM kernels against a float64 reference (offsets, leading dimensions, edges)', () => {
+  type Gemm = typeof K.gemmNN;
+  // element (r, c) of a row-major matrix stored at `off` with leading dimension `ld`
+  const at = (v: Float32Array, off: number, ld: number, r: number, c: number) =>
+    v[off + r * ld + c]!;
+  const variants: [
+    string,
+    Gemm,
+    (m: number, n: number, k: number) => [number, number, number, number],
+  ][] = [
+    // name, kernel, shapes → [A rows, A cols, B rows, B cols]
+    ['gemmNN: C[m×n] = A[m×k]·B[k×n]', K.gemmNN, (m, n, k) => [m, k, k, n]],
+    ['gemmTN: C[k×n] = A[m×k]ᵀ·B[m×n]', K.gemmTN, (m, n, k) => [m, k, m, n]],
+    ['gemmNT: C[m×k] = A[m×n]·B[k×n]ᵀ', K.gemmNT, (m, n, k) => [m, n, k, n]],
+  ];
+  const sizes = [1, 2, 3, 4, 5, 7, 8, 9, 13];
+
+  for (const [name, gemm, shapes] of variants) {
+    it(name, () => {
+      const rng = new Rng(11, name);
+      let cases = 0;
+      for (const m of sizes)
+        for (const n of sizes)
+          for (const k of [1, 3, 4, 6, 9, 17]) {
+            const [ar, ac, br, bc] = shapes(m, n, k);
+            const [cr, cc] = gemm === K.gemmNN ? [m, n] : gemm === K.gemmTN ? [k, n] : [m, k];
+            // leading dimensions wider than the matrices, and offsets, as in grouped layers
+            const lda = ac + rng.int(3);
+            const ldb = bc + rng.int(3);
+            const ldc = cc + rng.int(3);
+            const aOff = rng.int(4);
+            const bOff = rng.int(4);
+            const cOff = rng.int(4);
+            const fill = (len: number) => Float32Array.from({ length: len }, () => rng.normal());
+            const a = fill(aOff + ar * lda);
+            const b = fill(bOff + br * ldb);
+            const accumulate = rng.uniform() < 0.5;
+            const c = fill(cOff + cr * ldc + 3);
+            const before = Float32Array.from(c);
+            gemm(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate);
+            for (let i = 0; i < cr; i++) {
+              for (let j = 0; j < cc; j++) {
+                let sum = accumulate ? at(before, cOff, ldc, i, j) : 0;
+                let mag = Math.abs(sum);
+                const len = gemm === K.gemmNN ? k : gemm === K.gemmTN ? m : n;
+                for (let p = 0; p < len; p++) {
+                  const x =
+                    gemm === K.gemmNN
+                      ? at(a, aOff, lda, i, p) * at(b, bOff, ldb, p, j)
+                      : gemm === K.gemmTN
+                        ? at(a, aOff, lda, p, i) * at(b, bOff, ldb, p, j)
+                        : at(a, aOff, lda, i, p) * at(b, bOff, ldb, j, p);
+                  sum += x;
+                  mag += Math.abs(x);
+                }
+                const got = at(c, cOff, ldc, i, j);
+                if (!(Math.abs(got - sum) <= 1e-6 * mag + 1e-30))
+                  throw new Error(
+                    `${name} m=${m} n=${n} k=${k} acc=${accumulate}: C[${i},${j}] = ${got}, expected ${sum}`,
+                  );
+              }
+            }
+            // nothing outside C's rows × columns is written
+            for (let idx = 0; idx < c.length; idx++) {
+              const r = Math.floor((idx - cOff) / ldc);
+              const col = idx - cOff - r * ldc;
+              const inside = idx >= cOff && r < cr && col < cc;
+              if (!inside && c[idx] !== before[idx])
+                throw new Error(`${name} m=${m} n=${n} k=${k}: wrote outside C at ${idx}`);
+            }
+            cases++;
+          }
+      expect(cases).toBe(sizes.length * sizes.length * 6);
+    });
+  }
+
+  it('addBias and sumRows with offsets and leading dimensions', () => {
+    const y = new Float32Array(2 + 3 * 7).fill(1);
+    const bias = new Float32Array([9, 10, 20, 30]);
+    K.addBias(3, 3, y, 2, 7, bias, 1);
+    for (let r = 0; r < 3; r++)
+      for (let c = 0; c < 7; c++) expect(y[2 + r * 7 + c]).toBe(c < 3 ? 1 + bias[1 + c]! : 1);
+    expect(y[0]).toBe(1);
+    const out = new Float32Array([5, 5, 5, 5]);
+    K.sumRows(3, 3, y, 2, 7, out, 1, false);
+    expect(Array.from(out)).toEqual([5, 33, 63, 93]);
+    K.sumRows(3, 3, y, 2, 7, out, 1, true);
+    expect(Array.from(out)).toEqual([5, 66, 126, 186]);
   });
 });
