@@ -12,7 +12,7 @@
  * tf.tensor, so every array is copied (Float32Array.from) before it becomes a tensor.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Act } from '../../src/engine/kernels.ts';
 import {
   type Arch,
@@ -29,6 +29,10 @@ const BN_EPS = 1e-5;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+  // the cpu backend's first write prints a banner recommending tfjs-node; keep the log clean
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  tf.tensor1d([0]).dispose();
+  warn.mockRestore();
 });
 
 /** The tf side: parameters by name, and the layer formulas. */
