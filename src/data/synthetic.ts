@@ -11,6 +11,7 @@
 import { Rng } from '../engine/rng.ts';
 import { gatherLabels, gatherRows, shuffledSplit } from './batcher.ts';
 import type { Dataset, SyntheticName, SyntheticOptions } from './types.ts';
+import { cos, sin } from '../engine/math.ts';
 
 /** Half-side of the plot square when no point falls outside it. */
 export const BASE_EXTENT = 1.2;
@@ -48,16 +49,16 @@ const spiral: PointMaker = (label, k, classSize, _rng, out) => {
   // Evenly spaced along the arm (as in TensorFlow Playground): density matters in the core.
   const r = (k + 0.5) / classSize;
   const theta = SPIRAL_TURNS * 2 * Math.PI * r + label * Math.PI;
-  out[0] = r * Math.sin(theta);
-  out[1] = r * Math.cos(theta);
+  out[0] = r * sin(theta);
+  out[1] = r * cos(theta);
 };
 
 /** Class 0 on the unit circle, class 1 on the circle of radius 0.5; uniform angles. */
 const circles: PointMaker = (label, _k, _n, rng, out) => {
   const radius = label === 0 ? 1 : INNER_CIRCLE_RADIUS;
   const angle = rng.range(0, 2 * Math.PI);
-  out[0] = radius * Math.cos(angle);
-  out[1] = radius * Math.sin(angle);
+  out[0] = radius * cos(angle);
+  out[1] = radius * sin(angle);
 };
 
 /** Class 0 fills quadrants I and III (x·y > 0), class 1 quadrants II and IV, alternating. */
@@ -73,8 +74,8 @@ const xor: PointMaker = (label, k, _n, rng, out) => {
 /** sklearn's make_moons with uniform angles, centred and scaled to x ∈ [-1, 1]. */
 const moons: PointMaker = (label, _k, _n, rng, out) => {
   const t = rng.range(0, Math.PI);
-  const mx = label === 0 ? Math.cos(t) : 1 - Math.cos(t);
-  const my = label === 0 ? Math.sin(t) : 0.5 - Math.sin(t);
+  const mx = label === 0 ? cos(t) : 1 - cos(t);
+  const my = label === 0 ? sin(t) : 0.5 - sin(t);
   out[0] = (mx - 0.5) * MOONS_SCALE;
   out[1] = (my - 0.25) * MOONS_SCALE;
 };
@@ -82,8 +83,8 @@ const moons: PointMaker = (label, _k, _n, rng, out) => {
 /** Three isotropic Gaussians (std 0.1 before noise) centred at 90°, 210°, 330° on r = 0.6. */
 const blobs: PointMaker = (label, _k, _n, rng, out) => {
   const angle = Math.PI / 2 + (label * 2 * Math.PI) / 3;
-  out[0] = BLOB_CENTER_RADIUS * Math.cos(angle) + BLOB_BASE_STD * rng.normal();
-  out[1] = BLOB_CENTER_RADIUS * Math.sin(angle) + BLOB_BASE_STD * rng.normal();
+  out[0] = BLOB_CENTER_RADIUS * cos(angle) + BLOB_BASE_STD * rng.normal();
+  out[1] = BLOB_CENTER_RADIUS * sin(angle) + BLOB_BASE_STD * rng.normal();
 };
 
 const MAKERS: Record<SyntheticName, PointMaker> = { spiral, circles, xor, moons, blobs };

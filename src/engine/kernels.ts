@@ -6,6 +6,7 @@
  *
  * Matrices are row-major. Summation order is fixed by the loops, so results are deterministic.
  */
+import { sigmoid, tanh } from './math.ts';
 
 /*
  * The three GEMMs share one design: 4×4 register tiles. Sixteen accumulators live in local
@@ -260,7 +261,7 @@ export function activationForward(kind: Act, x: Float32Array, y: Float32Array, l
       }
       return;
     case 'tanh':
-      for (let i = 0; i < len; i++) y[i] = Math.tanh(x[i]!);
+      for (let i = 0; i < len; i++) y[i] = tanh(x[i]!);
       return;
     case 'sigmoid':
       for (let i = 0; i < len; i++) y[i] = sigmoid(x[i]!);
@@ -299,12 +300,7 @@ export function activationBackward(
   }
 }
 
-/** Numerically safe logistic function. */
-export function sigmoid(v: number): number {
-  if (v >= 0) return 1 / (1 + Math.exp(-v));
-  const e = Math.exp(v);
-  return e / (1 + e);
-}
+export { sigmoid };
 
 /** dst[i] += src[i]. */
 export function addInto(dst: Float32Array, src: Float32Array, len: number): void {

@@ -2,7 +2,7 @@
  * Losses over a batch of logits. Each returns the mean loss over the batch (float64) and writes
  * ∂loss/∂logits into the logits' gradient — overwriting it, as the loss is where backward starts.
  */
-import { sigmoid } from './kernels.ts';
+import { exp, log, log1p, sigmoid } from './math.ts';
 import type { Slot } from './tensor.ts';
 
 export type LossKind = 'softmax' | 'sigmoid';
@@ -37,13 +37,13 @@ export function softmaxCrossEntropy(
       }
     }
     let sum = 0;
-    for (let j = 0; j < c; j++) sum += Math.exp(z[row + j]! - max);
+    for (let j = 0; j < c; j++) sum += exp(z[row + j]! - max);
     const label = labels[r]!;
-    total += Math.log(sum) + max - z[row + label]!;
+    total += log(sum) + max - z[row + label]!;
     if (arg === label) correct++;
     if (withGrad) {
       for (let j = 0; j < c; j++) {
-        const p = Math.exp(z[row + j]! - max) / sum;
+        const p = exp(z[row + j]! - max) / sum;
         g[row + j] = (p - (j === label ? 1 : 0)) / n;
       }
     }
@@ -77,7 +77,7 @@ export function sigmoidCrossEntropy(
       const v = z[row + j]!;
       const t = c === 1 ? label : j === label ? 1 : 0;
       // log(1 + e^v) − v·t, written so that it never overflows
-      total += Math.max(v, 0) - v * t + Math.log1p(Math.exp(-Math.abs(v)));
+      total += Math.max(v, 0) - v * t + log1p(exp(-Math.abs(v)));
       if (withGrad) g[row + j] = (sigmoid(v) - t) / n;
       if (v > z[row + arg]!) arg = j;
     }

@@ -3,6 +3,7 @@
  * whatever the architecture. Weight decay is an L2 term added to the gradient of weights only
  * (decayMask is 1 for weights, 0 for biases and normalisation parameters).
  */
+import { cos } from './math.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
 export type ScheduleKind = 'constant' | 'step' | 'cosine';
@@ -21,6 +22,8 @@ export class Optimizer {
   private readonly velocity: Float32Array;
   private readonly secondMoment: Float32Array;
   private t = 0;
+  private beta1Power = 1;
+  private beta2Power = 1;
 
   constructor(
     private readonly params: Float32Array,
@@ -59,8 +62,11 @@ export class Optimizer {
         const b1 = mu;
         const b2 = this.options.beta2 ?? 0.999;
         const eps = this.options.epsilon ?? 1e-8;
-        const c1 = 1 - Math.pow(b1, this.t);
-        const c2 = 1 - Math.pow(b2, this.t);
+        // β^t as running products: exact repeated multiplication, the same in every engine
+        this.beta1Power *= b1;
+        this.beta2Power *= b2;
+        const c1 = 1 - this.beta1Power;
+        const c2 = 1 - this.beta2Power;
         const stepSize = (lr * Math.sqrt(c2)) / c1;
         const epsHat = eps * Math.sqrt(c2);
         for (let i = 0; i < len; i++) {
@@ -100,7 +106,7 @@ export function learningRate(
     case 'cosine': {
       const span = Math.max(1, total - warmup);
       const progress = Math.min(1, (step - warmup) / span);
-      return 0.5 * base * (1 + Math.cos(Math.PI * progress));
+      return 0.5 * base * (1 + cos(Math.PI * progress));
     }
   }
 }

@@ -3,10 +3,11 @@
  * seeded through splitmix32 so that nearby seeds give unrelated streams.
  *
  * Only integer arithmetic (Math.imul, shifts) and IEEE-exact operations are used for the
- * uniform stream, and the normal stream uses Box–Muller with Math.log/Math.cos/Math.sqrt,
- * which V8 implements with the same fdlibm port in Node and in the browser — so a seed gives
- * bit-identical numbers in both.
+ * uniform stream, and the normal stream uses Box–Muller with the engine's own deterministic
+ * log/sin/cos (./math.ts) and Math.sqrt (correctly rounded by IEEE 754) — so a seed gives
+ * bit-identical numbers in Node and in the browser.
  */
+import { cos, log, sin } from './math.ts';
 
 /** splitmix32: a tiny mixer used only to expand one seed into four state words. */
 function splitmix32(state: { s: number }): number {
@@ -87,11 +88,11 @@ export class Rng {
     let u = this.uniform();
     while (u === 0) u = this.uniform(); // log(0) would be -Infinity
     const v = this.uniform();
-    const r = Math.sqrt(-2 * Math.log(u));
+    const r = Math.sqrt(-2 * log(u));
     const theta = 2 * Math.PI * v;
-    this.spare = r * Math.sin(theta);
+    this.spare = r * sin(theta);
     this.hasSpare = true;
-    return r * Math.cos(theta);
+    return r * cos(theta);
   }
 
   /** In-place Fisher–Yates shuffle. */
