@@ -155,6 +155,8 @@ export class Model {
   /** 1 where weight decay applies */
   decayMask!: Float32Array;
   private snapshot: Float32Array | null = null;
+  /** whether `snapshot` holds the parameters from before the latest update */
+  private snapshotTaken = false;
   private readonly lossOut: LossResult = { loss: 0, correct: 0 };
   /** examples in the batch last run forward */
   private n = 0;
@@ -287,12 +289,13 @@ export class Model {
   snapshotParams(): void {
     this.snapshot ??= new Float32Array(this.flatParams.length);
     this.snapshot.set(this.flatParams);
+    this.snapshotTaken = true;
   }
 
   /** Per weight layer and per block statistics of the last forward/backward (opt-in; allocates). */
   layerStats(): { layers: LayerStats[]; blocks: BlockStats[] } {
     const n = this.n;
-    const snapshot = this.snapshot;
+    const snapshot = this.snapshotTaken ? this.snapshot : null;
     const layers = this.layers.map((l): LayerStats => {
       const w = l.weight;
       const weightNorm = Math.sqrt(sumSquares(w.value, 0, w.size));
@@ -341,7 +344,7 @@ export class Model {
       block,
       inputGradNorm: Math.sqrt(sumSquares(s.grad, 0, n * s.dim)),
     }));
-    this.snapshot = null;
+    this.snapshotTaken = false;
     return { layers, blocks };
   }
 }
@@ -368,7 +371,7 @@ export class LayerBuilder {
     const preActivation = spec.arch === 'preact' || spec.arch === 'densenet';
     // Stem. Pre-activation nets (and DenseNet) start with a bare layer: each block begins with
     // its own norm → activation.
-    let h = this.dense(model.input, w, 'stem', { bias: preActivation || !this.useNorm });
+    let h = this.dense(model.input, w, 'stem', { bias: !this.useNorm });
     if (!preActivation) h = this.act(this.norm(h, 'stem'), 'stem');
     for (let b = 0; b < model.blocks; b++) {
       this.beginBlock(h);

@@ -361,11 +361,18 @@ export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
     errors.push('width: bottleneck blocks need width ≥ 4 (their inner width is width/4)');
   if (valid('arch', 'width', 'cardinality') && c.arch === 'resnext') {
     const inner = Math.floor(c.width / 2);
-    if (inner < c.cardinality || inner % c.cardinality !== 0)
+    if (inner < c.cardinality || inner % c.cardinality !== 0) {
+      const width = 2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality));
+      const hint =
+        width <= TRAIN_FIELDS.width.max ? `try width ${width}` : 'try a smaller cardinality';
       errors.push(
-        `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (try width ${2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality))})`,
+        `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (${hint})`,
       );
+    }
   }
+  // With one example, batch statistics are degenerate: every normalised value is 0.
+  if (valid('norm', 'batch') && c.norm === 'batch' && c.batch < 2)
+    errors.push('batch: batch norm needs at least 2 examples per batch (or use norm none)');
   if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
     errors.push(`samples: the digits set has 10000 images, got ${c.samples}`);
   return errors.length ? { ok: false, errors } : { ok: true, value: out as unknown as TrainConfig };

@@ -212,6 +212,20 @@ describe('combinations the engine cannot build', () => {
     expect(valueOf({ arch: 'bottleneck', depth: 20, width: 4 }).width).toBe(4);
   });
 
+  it('batch norm needs at least 2 examples per batch', () => {
+    expect(errorsOf({ norm: 'batch', batch: 1 })).toEqual([
+      'batch: batch norm needs at least 2 examples per batch (or use norm none)',
+    ]);
+    expect(valueOf({ norm: 'none', batch: 1 }).batch).toBe(1);
+    expect(valueOf({ norm: 'batch', batch: 2 }).batch).toBe(2);
+  });
+
+  it('resnext: a suggested width never exceeds the width limit', () => {
+    expect(errorsOf({ arch: 'resnext', depth: 20, width: 1024, cardinality: 200 })).toEqual([
+      'cardinality: 200 must divide the inner width width/2 = 512 (try a smaller cardinality)',
+    ]);
+  });
+
   it('digits: at most 10000 samples; the 2-D sets allow more', () => {
     expect(errorsOf({ dataset: 'digits', samples: 10001 })).toEqual([
       'samples: the digits set has 10000 images, got 10001',

@@ -222,9 +222,9 @@ describe('parameter counts, by hand', () => {
   });
 
   it('preact, depth 4 (1 block), width 4, batch norm', () => {
-    // stem: W 8 + b 4 (no BN right after it) = 12; block: BN 8 + W 16 + BN 8 + W 16 + scale 4
+    // stem: W 8, no bias (the block's BN follows); block: BN 8 + W 16 + BN 8 + W 16 + scale 4
     // = 52; final BN 8; head 10
-    expect(count({ arch: 'preact', depth: 4, width: 4, norm: 'batch' })).toBe(12 + 52 + 8 + 10);
+    expect(count({ arch: 'preact', depth: 4, width: 4, norm: 'batch' })).toBe(8 + 52 + 8 + 10);
   });
 
   it('bottleneck, depth 5 (1 block), width 8 (inner 2), batch norm', () => {
@@ -245,10 +245,10 @@ describe('parameter counts, by hand', () => {
   });
 
   it('densenet, depth 5 (1 block), width 4, growth 2, batch norm', () => {
-    // stem 2·4 + b 4 = 12; block: BN(4) 8, W 4·2 = 8; BN(6) 12, W 6·2 = 12; BN(8) 16,
+    // stem 2·4 = 8, no bias (the block's BN follows); block: BN(4) 8, W 4·2 = 8; BN(6) 12, W 6·2 = 12; BN(8) 16,
     // transition W 8·4 = 32; final BN 8; head 10
     expect(count({ arch: 'densenet', depth: 5, width: 4, growthRate: 2, norm: 'batch' })).toBe(
-      12 + 8 + 8 + 12 + 12 + 16 + 32 + 8 + 10,
+      8 + 8 + 8 + 12 + 12 + 16 + 32 + 8 + 10,
     );
   });
 

@@ -130,7 +130,8 @@ function network(r: Reference, x: tf.Tensor2D): tf.Tensor2D {
   const skip = shortcut && arch !== 'plain';
   const preActivation = arch === 'preact' || arch === 'densenet';
   // Stem: a bare layer (with its bias) for pre-activation nets, otherwise layer → norm → act.
-  let h = r.dense(x, 'stem', { bias: preActivation || r.spec.norm === 'none' });
+  // No stem bias before batch norm, even in pre-activation nets: the block's BN removes it.
+  let h = r.dense(x, 'stem', { bias: r.spec.norm === 'none' });
   if (!preActivation) h = r.act(r.bn(h, 'stem'));
   for (let b = 1; b <= blocks; b++) {
     const name = `block${b}`;
