@@ -23,6 +23,7 @@ import {
   type Op,
   Scale,
 } from './ops.ts';
+import { exp, sigmoid } from './math.ts';
 import { Rng } from './rng.ts';
 import { type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
 
@@ -257,6 +258,43 @@ export class Model {
     const f = this.spec.loss === 'softmax' ? softmaxCrossEntropy : sigmoidCrossEntropy;
     f(this.logits, this.labels, this.n, this.lossOut, withGrad);
     return this.lossOut;
+  }
+
+  /** Classes the network predicts among (2 for a one-output sigmoid head). */
+  get classes(): number {
+    return this.spec.classes;
+  }
+
+  /**
+   * Class probabilities of the last forward pass, rows 0..n-1, written to `out` from `offset`
+   * (n × classes): softmax of the logits, or the sigmoid's p with 1 − p for a one-output head,
+   * or independent sigmoids for a one-vs-all head.
+   */
+  probabilities(n: number, out: Float32Array, offset = 0): void {
+    const z = this.logits.value;
+    const d = this.logits.dim;
+    const classes = this.spec.classes;
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      const at = offset + r * classes;
+      if (this.spec.loss === 'sigmoid') {
+        if (d === 1) {
+          const p = sigmoid(z[row]);
+          out[at] = 1 - p;
+          out[at + 1] = p;
+        } else for (let j = 0; j < d; j++) out[at + j] = sigmoid(z[row + j]);
+        continue;
+      }
+      let max = z[row];
+      for (let j = 1; j < d; j++) if (z[row + j] > max) max = z[row + j];
+      let sum = 0;
+      for (let j = 0; j < d; j++) {
+        const e = exp(z[row + j] - max);
+        out[at + j] = e;
+        sum += e;
+      }
+      for (let j = 0; j < d; j++) out[at + j] /= sum;
+    }
   }
 
   /** Backpropagates from the logits' gradient (set by `loss(true)`) into every parameter. */

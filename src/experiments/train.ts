@@ -320,6 +320,28 @@ export class TrainingRun implements Iterable<TrainEvent> {
     return { loss, accuracy: correct / count };
   }
 
+  /**
+   * Class probabilities in evaluation mode for `count` inputs (row-major, inputDim each):
+   * returns count × classes values — for decision-boundary maps and digit predictions. Runs
+   * between training steps without changing the run (evaluation mode updates no statistics).
+   */
+  predict(x: Float32Array, count: number, out?: Float32Array): Float32Array {
+    const model = this.model;
+    const dim = this.data.inputDim;
+    const classes = model.classes;
+    if (x.length < count * dim)
+      throw new Error(`predict: ${count} inputs of ${dim} values need ${count * dim} numbers`);
+    const result = out ?? new Float32Array(count * classes);
+    const chunk = model.spec.maxBatch;
+    for (let start = 0; start < count; start += chunk) {
+      const rows = Math.min(chunk, count - start);
+      model.input.value.set(x.subarray(start * dim, (start + rows) * dim));
+      model.forward(rows, false);
+      model.probabilities(rows, result, start * classes);
+    }
+    return result;
+  }
+
   /** Runs to the end synchronously (the CLI's path). */
   *[Symbol.iterator](): Iterator<TrainEvent> {
     while (!this.finished) yield* this.advance();

@@ -287,3 +287,34 @@ describe('a seeded outcome: residual beats plain at depth 20 on the spiral', () 
 });
 
 const RECORDED_FINAL_TRAIN_LOSS = 0.6541027215250503;
+
+describe('predict', () => {
+  it('gives class probabilities that sum to 1 and agree with the evaluation accuracy', () => {
+    for (const loss of ['softmax', 'sigmoid'] as const) {
+      const run = train({ arch: 'resnet', depth: 8, width: 8, steps: 200, loss, seed: 3 });
+      for (const _ of run);
+      const { testX, testY, nTest } = run.data;
+      const p = run.predict(testX, nTest);
+      expect(p.length).toBe(nTest * 2);
+      let correct = 0;
+      for (let i = 0; i < nTest; i++) {
+        expect(p[2 * i] + p[2 * i + 1]).toBeCloseTo(1, 6);
+        if ((p[2 * i + 1] > p[2 * i] ? 1 : 0) === testY[i]) correct++;
+      }
+      expect(correct / nTest).toBe(run.evaluate(Infinity).testAccuracy);
+    }
+  });
+
+  it('does not change the run: predicting between steps leaves the trajectory as it was', () => {
+    const config = { arch: 'resnet', depth: 8, width: 8, steps: 60, evalEvery: 20 } as const;
+    const plainRun = [...train(config)];
+    const probed = train(config);
+    const events = [];
+    const grid = new Float32Array(2 * 50).map((_, i) => (i % 7) / 7 - 0.5);
+    while (!probed.done) {
+      events.push(...probed.advance());
+      probed.predict(grid, 50);
+    }
+    expect(JSON.stringify(events)).toBe(JSON.stringify(plainRun));
+  });
+});
