@@ -1,0 +1,190 @@
+/**
+ * The page's state in its URL: every training setting plus the view (a preset, the section to
+ * open, the controls a teacher hides), as query parameters spelt like the CLI's flags —
+ * `?arch=resnet&depth=56&weight-decay=0.001&hide=optimizer,lr&section=training-dynamics`.
+ * The same flags, in the same spelling, make the "reproduce from the command line" command, and
+ * they are parsed by the CLI's own parser, so a link and a command can never disagree.
+ *
+ * Decoding never throws: a bad value is reported in a notice and replaced by its default.
+ */
+import { fieldOptions, type OptionSpec, parseArgs } from '../../cli/args.ts';
+import {
+  defaultTrainConfig,
+  suggest,
+  TRAIN_FIELDS,
+  type TrainConfig,
+  validateTrainConfig,
+} from '../../experiments/config.ts';
+import { PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
+
+/** The page's sections, in order: their anchors. */
+export const SECTION_IDS = [
+  'introduction',
+  'degradation',
+  'visualizer',
+  'residual-block',
+  'training-dynamics',
+  'convergence',
+  'plain-vs-resnet',
+  'math',
+  'variants',
+  'impact',
+  'takeaways',
+] as const;
+export type SectionId = (typeof SECTION_IDS)[number];
+
+export type FieldKey = keyof TrainConfig;
+const FIELD_KEYS = Object.keys(TRAIN_FIELDS) as FieldKey[];
+
+export interface ViewState {
+  /** a named starting point; the URL's own settings override it */
+  preset: PresetName | null;
+  /** the section to scroll to on load */
+  section: SectionId | null;
+  /** settings whose controls are hidden (a classroom link) */
+  hide: FieldKey[];
+}
+
+export interface PageState {
+  config: TrainConfig;
+  view: ViewState;
+}
+
+const FIELD_SPECS = fieldOptions(TRAIN_FIELDS);
+const FLAG_OF = new Map(FIELD_SPECS.map((s) => [s.key, s.name]));
+const VIEW_SPECS: OptionSpec[] = [
+  { name: 'preset', key: 'preset', kind: 'enum', values: PRESET_NAMES, help: 'preset' },
+  { name: 'section', key: 'section', kind: 'enum', values: SECTION_IDS, help: 'section' },
+  { name: 'hide', key: 'hide', kind: 'string', help: 'controls to hide' },
+];
+
+/** The flag (and URL parameter) name of a setting: its CLI spelling. */
+export function flagOf(key: FieldKey): string {
+  return FLAG_OF.get(key) ?? key;
+}
+
+export function defaultPageState(): PageState {
+  return { config: defaultTrainConfig(), view: { preset: null, section: null, hide: [] } };
+}
+
+/** The config a preset starts from: the defaults with the preset's settings. */
+export function presetBase(preset: PresetName | null): TrainConfig {
+  return { ...defaultTrainConfig(), ...(preset ? PRESETS[preset].config : {}) };
+}
+
+/** "--depth: 57 is not…" → "depth=57: 57 is not…" (the URL's spelling) */
+function asUrlMessage(message: string, raw: URLSearchParams): string {
+  return message.replace(/^--([\w-]+)/, (_, name: string) => {
+    const value = raw.get(name);
+    return value === null ? name : `${name}=${value}`;
+  });
+}
+
+/**
+ * Reads a page state from a query string (`location.search`). Returns the state and one polite
+ * notice per problem — an unknown parameter, a value of the wrong kind or out of range, a
+ * combination the engine cannot build — each saying what was used instead.
+ */
+export function decodePageState(search: string): { state: PageState; notices: string[] } {
+  const raw = new URLSearchParams(search);
+  const notices: string[] = [];
+  const argv: string[] = [];
+  const seen = new Set<string>();
+  for (const [name, value] of raw) {
+    if (seen.has(name)) notices.push(`${name}: given more than once; the last value is used`);
+    seen.add(name);
+    argv.push(`--${name}=${value}`);
+  }
+  const parsed = parseArgs(argv, [...FIELD_SPECS, ...VIEW_SPECS]);
+  for (const p of parsed.problems) {
+    const message = asUrlMessage(p.message, raw);
+    const unknown = / unknown flag/.test(message);
+    notices.push(
+      unknown
+        ? `${message.replace(/ \(did you mean --/, ' (did you mean ').replace(/: unknown flag/, ': unknown setting, ignored')}`
+        : `${message} — the default is used`,
+    );
+  }
+  const values = parsed.values;
+  const preset = (values.preset as PresetName | undefined) ?? null;
+  const section = (values.section as SectionId | undefined) ?? null;
+  const hide: FieldKey[] = [];
+  if (typeof values.hide === 'string') {
+    for (const name of values.hide.split(',').filter(Boolean)) {
+      const key = FIELD_KEYS.find((k) => flagOf(k) === name || k === name);
+      if (key) hide.push(key);
+      else
+        notices.push(
+          `hide: no setting called ${JSON.stringify(name)}${suggest(name, FIELD_KEYS.map(flagOf))}, ignored`,
+        );
+    }
+  }
+
+  // Settings: preset, then the URL's own. A combination the engine cannot build (a depth the
+  // block type cannot reach) drops the URL's value that the message names, and tries again.
+  const base = presetBase(preset);
+  const given: Partial<Record<FieldKey, unknown>> = {};
+  for (const key of FIELD_KEYS) if (key in values) given[key] = values[key];
+  for (let attempt = 0; attempt <= FIELD_KEYS.length; attempt++) {
+    const checked = validateTrainConfig({ ...base, ...given });
+    if (checked.ok)
+      return { state: { config: checked.value, view: { preset, section, hide } }, notices };
+    let dropped = false;
+    for (const error of checked.errors) {
+      const key = error.slice(0, error.indexOf(':')) as FieldKey;
+      if (key in given) {
+        notices.push(
+          `${flagOf(key)}=${String(given[key])}: ${error.slice(key.length + 2)} — the default is used`,
+        );
+        delete given[key];
+        dropped = true;
+      }
+    }
+    if (!dropped) break;
+  }
+  // The preset itself cannot be combined with what is left: start from the defaults.
+  notices.push('these settings cannot be combined; the defaults are used');
+  return {
+    state: { config: defaultTrainConfig(), view: { preset: null, section, hide } },
+    notices,
+  };
+}
+
+/** Settings that differ from `base`, as [flag, value] pairs in TRAIN_FIELDS order. */
+export function changedSettings(config: TrainConfig, base: TrainConfig): [string, string][] {
+  const out: [string, string][] = [];
+  for (const key of FIELD_KEYS) {
+    if (config[key] !== base[key]) out.push([flagOf(key), String(config[key])]);
+  }
+  return out;
+}
+
+/** The query string of a page state: only what differs from its preset (or the defaults). */
+export function encodePageState(state: PageState): string {
+  const params = new URLSearchParams();
+  if (state.view.preset) params.set('preset', state.view.preset);
+  for (const [flag, value] of changedSettings(state.config, presetBase(state.view.preset)))
+    params.set(flag, value);
+  if (state.view.hide.length) params.set('hide', state.view.hide.map(flagOf).join(','));
+  if (state.view.section) params.set('section', state.view.section);
+  const text = params.toString().replaceAll('%2C', ',');
+  return text ? `?${text}` : '';
+}
+
+/**
+ * The command that reproduces a run of `config`, bit for bit: every setting that differs from
+ * the CLI's defaults, plus the seed and the steps, which are always written out.
+ */
+export function cliCommand(config: TrainConfig, out?: string): string {
+  const defaults = defaultTrainConfig();
+  const parts = ['npx resnet-lab train'];
+  for (const key of FIELD_KEYS) {
+    const value = config[key];
+    if (value === defaults[key] && key !== 'seed' && key !== 'steps') continue;
+    const flag = flagOf(key);
+    if (typeof value === 'boolean') parts.push(value ? `--${flag}` : `--no-${flag}`);
+    else parts.push(`--${flag} ${value}`);
+  }
+  if (out) parts.push(`--out ${out}`);
+  return parts.join(' ');
+}
