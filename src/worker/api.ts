@@ -21,6 +21,23 @@ export interface EventBatch {
 
 export type EventSink = (batch: EventBatch) => void;
 
+/** The run's data as the page plots it (a few points and images, not the whole set). */
+export interface DataView {
+  name: string;
+  inputDim: number;
+  classes: number;
+  /** 2-D sets: the square [-extent, extent]² holding every point */
+  extent: number | null;
+  /** digits: the image side */
+  imageSize: number | null;
+  /** up to `maxTrain` training points (row-major, inputDim each) and their labels */
+  trainX: Float32Array;
+  trainY: Int32Array;
+  /** the first `maxTest` test examples and their labels */
+  testX: Float32Array;
+  testY: Int32Array;
+}
+
 export interface TrainWorkerApi {
   /**
    * Trains `config` (validated again in the worker), sending batches of events to `sink`.
@@ -34,6 +51,14 @@ export interface TrainWorkerApi {
   /** one training step while paused (its events are sent at once) */
   step(): void;
   cancel(): void;
+  /**
+   * Class probabilities of the current run's model (evaluation mode) for `count` inputs,
+   * row-major: count × classes values, or null when no run has been built. Handled between
+   * training steps; it does not change the run.
+   */
+  predict(x: Float32Array, count: number): Float32Array | null;
+  /** The current run's data for plotting, or null when no run has been built. */
+  dataView(maxTrain: number, maxTest: number): DataView | null;
 }
 
 /** The longest the worker holds events before sending them. */

@@ -5,20 +5,26 @@
 import * as Comlink from 'comlink';
 import { DIGITS_ASSET_PATHS } from '../data/digits.ts';
 import type { TrainConfig } from '../experiments/config.ts';
-import type { EventBatch, TrainWorkerApi } from './api.ts';
+import type { DataView, EventBatch, TrainWorkerApi } from './api.ts';
+
+const DIGITS_CACHE = new Map<number, Promise<Uint8Array>>();
 
 export class TrainWorkerClient {
   private worker: Worker | null = null;
   private remote: Comlink.Remote<TrainWorkerApi> | null = null;
   /** rejects when the worker fails outside a call (a script error, running out of memory) */
   private crashed: Promise<never> = new Promise(() => {});
-  private readonly digits = new Map<number, Promise<Uint8Array>>();
+  /** shared by every client: the asset is fetched once per page */
+  private readonly digits = DIGITS_CACHE;
+
+  /** @param name the worker's name (shown in the browser's developer tools) */
+  constructor(private readonly name = 'resnet-lab-train') {}
 
   private api(): Comlink.Remote<TrainWorkerApi> {
     if (!this.remote) {
       this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), {
         type: 'module',
-        name: 'resnet-lab-train',
+        name: this.name,
       });
       this.remote = Comlink.wrap<TrainWorkerApi>(this.worker);
       const worker = this.worker;
@@ -80,6 +86,13 @@ export class TrainWorkerClient {
   }
   cancel(): Promise<void> {
     return this.api().cancel();
+  }
+  /** Class probabilities of the current model for `count` inputs (the inputs are copied). */
+  predict(x: Float32Array, count: number): Promise<Float32Array | null> {
+    return this.api().predict(x, count);
+  }
+  dataView(maxTrain: number, maxTest: number): Promise<DataView | null> {
+    return this.api().dataView(maxTrain, maxTest);
   }
 
   /** Stops the worker outright (a run in progress ends without a done event). */

@@ -7,7 +7,13 @@
 import * as Comlink from 'comlink';
 import type { TrainConfig } from '../experiments/config.ts';
 import { type TrainEvent, type TrainingRun, train } from '../experiments/train.ts';
-import { BATCH_INTERVAL_MS, type EventBatch, type EventSink, type TrainWorkerApi } from './api.ts';
+import {
+  BATCH_INTERVAL_MS,
+  type DataView,
+  type EventBatch,
+  type EventSink,
+  type TrainWorkerApi,
+} from './api.ts';
 
 /**
  * Yields to the worker's event loop with a MessageChannel round trip: unlike setTimeout(0),
@@ -98,6 +104,8 @@ class Session {
 }
 
 let current: Session | null = null;
+/** the latest run built, kept after it ends so its model can still be asked for predictions */
+let latest: TrainingRun | null = null;
 
 const api: TrainWorkerApi = {
   async start(config: TrainConfig, sink: EventSink, digits?: Uint8Array): Promise<void> {
@@ -107,8 +115,10 @@ const api: TrainWorkerApi = {
       previous.run.cancel();
       await previous.ended.catch(() => {});
     }
+    latest = null;
     const session = new Session(train(config, digits ? { digits } : {}), sink);
     current = session;
+    latest = session.run;
     session.ended = session.pump();
     try {
       await session.ended;
@@ -133,6 +143,34 @@ const api: TrainWorkerApi = {
     if (!s) return;
     s.resume();
     s.run.cancel();
+  },
+  predict(x: Float32Array, count: number): Float32Array | null {
+    if (!latest) return null;
+    const out = latest.predict(x, count);
+    return Comlink.transfer(out, [out.buffer]);
+  },
+  dataView(maxTrain: number, maxTest: number): DataView | null {
+    if (!latest) return null;
+    const d = latest.data;
+    const nTrain = Math.min(maxTrain, d.nTrain);
+    const nTest = Math.min(maxTest, d.nTest);
+    const view: DataView = {
+      name: d.name,
+      inputDim: d.inputDim,
+      classes: d.numClasses,
+      extent: d.extent ?? null,
+      imageSize: d.imageSize ?? null,
+      trainX: d.trainX.slice(0, nTrain * d.inputDim),
+      trainY: d.trainY.slice(0, nTrain),
+      testX: d.testX.slice(0, nTest * d.inputDim),
+      testY: d.testY.slice(0, nTest),
+    };
+    return Comlink.transfer(view, [
+      view.trainX.buffer,
+      view.trainY.buffer,
+      view.testX.buffer,
+      view.testY.buffer,
+    ]);
   },
 };
 

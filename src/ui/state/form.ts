@@ -23,17 +23,20 @@ export interface FieldGroup {
 
 /** The settings shown up front, grouped; every other field goes under "More settings". */
 export const MAIN_GROUPS: FieldGroup[] = [
-  {
-    legend: 'Network',
-    keys: ['arch', 'shortcut', 'depth', 'width', 'norm', 'activation', 'init'],
-  },
+  { legend: 'Network', keys: ['arch', 'depth', 'width', 'norm', 'activation', 'init'] },
   { legend: 'Data', keys: ['dataset'] },
   { legend: 'Training', keys: ['optimizer', 'lr', 'batch', 'steps', 'seed'] },
 ];
 
+/**
+ * Settings the page does not offer: the comparison always trains a network with shortcuts and
+ * its twin without them.
+ */
+export const PAIR_KEYS: ReadonlySet<FieldKey> = new Set<FieldKey>(['shortcut']);
+
 const MAIN_KEYS = new Set(MAIN_GROUPS.flatMap((g) => g.keys));
 export const MORE_KEYS: FieldKey[] = (Object.keys(TRAIN_FIELDS) as FieldKey[]).filter(
-  (k) => !MAIN_KEYS.has(k),
+  (k) => !MAIN_KEYS.has(k) && !PAIR_KEYS.has(k),
 );
 
 export const LABELS: Record<FieldKey, string> = {

@@ -1,70 +1,40 @@
 /**
- * The page's view of one training run. Batches from the worker are queued as they arrive and
- * applied once per animation frame, so the page redraws at most once a frame however the
- * messages are spaced.
+ * The page's view of one network's training run (one worker). Batches from the worker are queued
+ * as they arrive; the owner applies them once per animation frame (`flush`), so the page redraws
+ * at most once a frame however the messages of both networks are spaced.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
 import type { DatasetSummary, Metrics, ModelSummary, TrainEvent } from '../../experiments/train.ts';
-import type { EventBatch } from '../../worker/api.ts';
+import type { DataView, EventBatch } from '../../worker/api.ts';
 import { TrainWorkerClient } from '../../worker/client.ts';
+import { type CurveTable, type Net, seriesKey } from '../training/curves.ts';
 
 export type RunStatus =
   'idle' | 'loading' | 'running' | 'paused' | 'done' | 'diverged' | 'cancelled' | 'error';
 
-/** Loss curves as plain, aligned arrays (uPlot's shape): one x (step) per point. */
-export class LossSeries {
-  readonly steps: number[] = [];
-  readonly train: (number | null)[] = [];
-  readonly test: (number | null)[] = [];
-
-  add(step: number, series: 'train' | 'test', value: number | null): void {
-    const last = this.steps.length - 1;
-    if (last < 0 || this.steps[last] !== step) {
-      this.steps.push(step);
-      this.train.push(null);
-      this.test.push(null);
-    }
-    this[series][this.steps.length - 1] = value;
-  }
-
-  get points(): number {
-    return this.steps.length;
-  }
-
-  /** Empties the arrays in place (a chart holding them sees the change on its next draw). */
-  clear(): void {
-    this.steps.length = 0;
-    this.train.length = 0;
-    this.test.length = 0;
-  }
-}
-
 export type FinalMetrics = Metrics & { steps: number };
 export type EvalMetrics = Metrics & { step: number };
 
-/** How often the screen-reader progress line speaks during a run. */
-const ANNOUNCE_EVERY_MS = 5000;
 /** The window of worker time the steps/s figure averages over. */
 const RATE_WINDOW_MS = 1000;
 
 export class Lab {
   status = $state<RunStatus>('idle');
   step = $state(0);
+  epoch = $state(0);
   total = $state(0);
   /** steps per second of worker training time, recent window (whole run once finished) */
   rate = $state<number | null>(null);
   model = $state.raw<ModelSummary | null>(null);
   dataset = $state.raw<DatasetSummary | null>(null);
   trainLoss = $state<number | null>(null);
+  trainAccuracy = $state<number | null>(null);
   lastEval = $state.raw<EvalMetrics | null>(null);
   divergedAt = $state<number | null>(null);
   final = $state.raw<FinalMetrics | null>(null);
   error = $state<string | null>(null);
-  /** the polite screen-reader line: state changes and a progress note every few seconds */
-  announcement = $state('');
-  /** bumped whenever `series` changes (the arrays themselves are plain, not reactive) */
-  seriesVersion = $state(0);
-  readonly series = new LossSeries();
+  /** a line for the screen-reader announcement when something happens to this run */
+  news = $state('');
 
   /** every event received, kept only when `record` is set (the browser tests read them) */
   readonly received: TrainEvent[] = [];
@@ -74,12 +44,23 @@ export class Lab {
   startedAt: number | null = null;
   firstBatchAt: number | null = null;
 
-  private readonly client = new TrainWorkerClient();
+  private readonly client: TrainWorkerClient;
   private runId = 0;
   private queue: EventBatch[] = [];
-  private frame = 0;
   private rateWindow: { activeMs: number; step: number }[] = [];
-  private lastAnnounced = 0;
+
+  /**
+   * @param net which of the pair this is (names its curve columns)
+   * @param table the pair's shared curves, which this run writes its columns of
+   * @param queued called when a batch is queued: the owner then calls flush() within a frame
+   */
+  constructor(
+    readonly net: Net,
+    private readonly table: CurveTable,
+    private readonly queued: () => void,
+  ) {
+    this.client = new TrainWorkerClient(`resnet-lab-train-${net}`);
+  }
 
   get active(): boolean {
     return this.status === 'loading' || this.status === 'running' || this.status === 'paused';
@@ -90,23 +71,19 @@ export class Lab {
     this.client.warm();
   }
 
+  loadDigits(side: 14 | 28): Promise<Uint8Array> {
+    return this.client.loadDigits(side);
+  }
+
   /** Starts a run of a validated config; a run in progress is dropped. */
-  async start(config: TrainConfig): Promise<void> {
+  async start(config: TrainConfig, digits?: Uint8Array): Promise<void> {
     const id = ++this.runId;
     this.clear();
     this.startedAt = performance.now();
     this.firstBatchAt = null;
     this.total = config.steps;
+    this.status = 'running';
     try {
-      let digits: Uint8Array | undefined;
-      if (config.dataset === 'digits') {
-        this.status = 'loading';
-        this.announce('Loading the digits…');
-        digits = await this.client.loadDigits(config.digitsSize);
-        if (id !== this.runId) return;
-      }
-      this.status = 'running';
-      this.announce(`Training started: ${config.steps} steps.`);
       await this.client.start(
         config,
         (batch) => {
@@ -116,10 +93,23 @@ export class Lab {
       );
     } catch (error) {
       if (id !== this.runId) return;
-      this.status = 'error';
-      this.error = error instanceof Error ? error.message : String(error);
-      this.announce(`Training failed: ${this.error}`);
+      this.fail(error);
     }
+  }
+
+  /** Marks the run failed (e.g. its data could not be loaded). */
+  fail(error: unknown): void {
+    this.status = 'error';
+    this.error = error instanceof Error ? error.message : String(error);
+    this.news = `The ${this.net} network failed: ${this.error}`;
+  }
+
+  /** Shows the run as loading (its data) before start(). */
+  loading(total: number): void {
+    this.runId++;
+    this.clear();
+    this.total = total;
+    this.status = 'loading';
   }
 
   pause(): void {
@@ -127,14 +117,12 @@ export class Lab {
     this.status = 'paused';
     this.rateWindow = [];
     void this.client.pause();
-    this.announce(`Paused at step ${this.step}.`);
   }
 
   resume(): void {
     if (this.status !== 'paused') return;
     this.status = 'running';
     void this.client.resume();
-    this.announce('Resumed.');
   }
 
   /** One training step (while paused). */
@@ -148,52 +136,56 @@ export class Lab {
     if (this.active) void this.client.cancel();
     this.clear();
     this.status = 'idle';
-    this.announce('Reset.');
+  }
+
+  /** Class probabilities of this network for `count` inputs, or null (no model, or reset since). */
+  async predict(x: Float32Array, count: number): Promise<Float32Array | null> {
+    const id = this.runId;
+    const out = await this.client.predict(x, count);
+    return id === this.runId ? out : null;
+  }
+
+  dataView(maxTrain: number, maxTest: number): Promise<DataView | null> {
+    return this.client.dataView(maxTrain, maxTest);
   }
 
   private clear(): void {
     this.queue = [];
     this.received.length = 0;
-    this.series.clear();
-    this.seriesVersion++;
     this.step = 0;
+    this.epoch = 0;
     this.rate = null;
     this.model = null;
     this.dataset = null;
     this.trainLoss = null;
+    this.trainAccuracy = null;
     this.lastEval = null;
     this.divergedAt = null;
     this.final = null;
     this.error = null;
+    this.news = '';
     this.rateWindow = [];
-    this.lastAnnounced = performance.now();
-  }
-
-  private announce(text: string): void {
-    this.announcement = text;
-    this.lastAnnounced = performance.now();
   }
 
   private enqueue(batch: EventBatch): void {
     this.batches++;
     this.firstBatchAt ??= performance.now();
     this.queue.push(batch);
-    if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    this.queued();
   }
 
-  private flush(): void {
-    this.frame = 0;
+  /** Applies the queued batches; returns whether the curves changed. */
+  flush(): boolean {
     const queue = this.queue;
+    if (queue.length === 0) return false;
     this.queue = [];
-    let seriesChanged = false;
+    let changed = false;
     for (const batch of queue) {
-      for (const event of batch.events) seriesChanged = this.apply(event) || seriesChanged;
+      for (const event of batch.events) changed = this.apply(event) || changed;
       this.step = batch.step;
       this.measureRate(batch);
     }
-    if (seriesChanged) this.seriesVersion++;
-    if (this.status === 'running' && performance.now() - this.lastAnnounced > ANNOUNCE_EVERY_MS)
-      this.announce(`Step ${this.step} of ${this.total}.`);
+    return changed;
   }
 
   private measureRate(batch: EventBatch): void {
@@ -211,9 +203,10 @@ export class Lab {
     if (dt > 0) this.rate = ((batch.step - first.step) / dt) * 1000;
   }
 
-  /** Applies one event; returns whether the loss series changed. */
+  /** Applies one event; returns whether the curves changed. */
   private apply(event: TrainEvent): boolean {
     if (this.record) this.received.push(event);
+    const t = this.table;
     switch (event.type) {
       case 'start':
         this.model = event.model;
@@ -222,17 +215,21 @@ export class Lab {
         return false;
       case 'step':
         this.trainLoss = event.loss;
-        this.series.add(event.step, 'train', event.loss);
+        this.trainAccuracy = event.accuracy;
+        this.epoch = event.epoch;
+        t.set(event.step, seriesKey(this.net, 'Train', 'Loss'), event.loss);
+        t.set(event.step, seriesKey(this.net, 'Train', 'Acc'), event.accuracy);
         return true;
       case 'eval':
         this.lastEval = { ...event };
-        this.series.add(event.step, 'test', event.testLoss);
+        t.set(event.step, seriesKey(this.net, 'Test', 'Loss'), event.testLoss);
+        t.set(event.step, seriesKey(this.net, 'Test', 'Acc'), event.testAccuracy);
         return true;
       case 'layers':
         return false;
       case 'diverged':
         this.divergedAt = event.step;
-        this.announce(`The run diverged at step ${event.step}.`);
+        this.news = `The ${this.net} network diverged at step ${event.step}.`;
         return false;
       case 'done':
         this.final = event.final;
@@ -241,10 +238,9 @@ export class Lab {
         else {
           this.status = 'done';
           const acc = event.final?.testAccuracy;
-          this.announce(
-            `Done after ${event.steps} steps` +
-              (acc == null ? '.' : `: test accuracy ${(acc * 100).toFixed(1)}%.`),
-          );
+          this.news =
+            `The ${this.net} network is done after ${event.steps} steps` +
+            (acc == null ? '.' : `: test accuracy ${(acc * 100).toFixed(1)}%.`);
         }
         return false;
     }

@@ -1,0 +1,253 @@
+/**
+ * A plain network and its residual twin training side by side, each in its own worker, from the
+ * same seed (so on the same data, in the same batch order). Owns the pair's shared curves, the
+ * once-per-frame redraw and the live decision maps / digit predictions.
+ */
+import type { TrainConfig } from '../../experiments/config.ts';
+import type { DataView } from '../../worker/api.ts';
+import { Lab } from '../state/lab.svelte.ts';
+import { CurveTable, type Net } from './curves.ts';
+import { gridInputs, pairConfigs } from './pair.ts';
+
+export type PairStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
+
+/** Cells per side of a decision map. */
+export const MAP_SIDE = 50;
+/** Test digits shown with both networks' predictions. */
+export const DIGIT_COUNT = 24;
+/** Training points drawn on a map. */
+const MAX_POINTS = 600;
+/** The maps refresh at most this often while training… */
+const MAP_MIN_INTERVAL_MS = 250;
+/** …and predictions take at most 1 / this of a worker's time. */
+const MAP_COST_FACTOR = 5;
+
+export interface Predictions {
+  /** class probabilities, (cells or digits) × classes */
+  probs: Float32Array;
+  /** the step of the network when they were computed (approximately: the latest seen) */
+  step: number;
+}
+
+export class Comparison {
+  readonly table = new CurveTable();
+  /** bumped once per frame in which the curves changed (the arrays themselves are plain) */
+  version = $state(0);
+  readonly plain: Lab;
+  readonly resnet: Lab;
+  /** the configs of the latest start */
+  configs = $state.raw<Record<Net, TrainConfig> | null>(null);
+  /** the data of the latest run, for plotting (from the residual network's worker) */
+  view = $state.raw<DataView | null>(null);
+  predictions = $state.raw<Record<Net, Predictions | null>>({ plain: null, resnet: null });
+  /** the polite screen-reader line */
+  announcement = $state('');
+  /** frames in which the curves were redrawn, and the time of the latest (tests, figures) */
+  frames = 0;
+  record = false;
+
+  private frame = 0;
+  private runId = 0;
+  private mapTimer: ReturnType<typeof setTimeout> | null = null;
+  private mapBusy = false;
+  private mapAgain = false;
+  private mapCostMs = 0;
+  private grid: Float32Array | null = null;
+
+  constructor() {
+    const queued = () => {
+      if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+    };
+    this.plain = new Lab('plain', this.table, queued);
+    this.resnet = new Lab('resnet', this.table, queued);
+  }
+
+  get labs(): Lab[] {
+    return [this.plain, this.resnet];
+  }
+
+  get status(): PairStatus {
+    const s = this.labs.map((l) => l.status);
+    if (s.includes('loading')) return 'loading';
+    if (s.includes('running')) return 'running';
+    if (s.includes('paused')) return 'paused';
+    if (s.every((x) => x === 'idle')) return 'idle';
+    return 'finished';
+  }
+
+  get active(): boolean {
+    return this.labs.some((l) => l.active);
+  }
+
+  /** Loads the workers ahead of the first run. */
+  warm(): void {
+    for (const l of this.labs) l.warm();
+  }
+
+  set recordEvents(on: boolean) {
+    this.record = on;
+    for (const l of this.labs) l.record = on;
+  }
+
+  async start(config: TrainConfig): Promise<void> {
+    const id = ++this.runId;
+    const configs = pairConfigs(config);
+    this.configs = configs;
+    this.clearView();
+    let digits: Uint8Array | undefined;
+    if (config.dataset === 'digits') {
+      for (const l of this.labs) l.loading(config.steps);
+      this.announce('Loading the digits…');
+      try {
+        digits = await this.resnet.loadDigits(config.digitsSize);
+      } catch (error) {
+        if (id !== this.runId) return;
+        for (const l of this.labs) l.fail(error);
+        this.announce(`Training failed: ${this.plain.error}`);
+        return;
+      }
+      if (id !== this.runId) return;
+    }
+    this.announce(`Training both networks: ${config.steps} steps.`);
+    this.scheduleMaps(MAP_MIN_INTERVAL_MS);
+    await Promise.all([
+      this.plain.start(configs.plain, digits),
+      this.resnet.start(configs.resnet, digits),
+    ]);
+    if (id === this.runId) {
+      this.refreshMaps();
+      this.announce(this.summary());
+    }
+  }
+
+  pause(): void {
+    for (const l of this.labs) l.pause();
+    this.announce(`Paused at step ${this.resnet.step}.`);
+    this.refreshSoon();
+  }
+
+  resume(): void {
+    for (const l of this.labs) l.resume();
+    this.announce('Resumed.');
+    this.scheduleMaps(MAP_MIN_INTERVAL_MS);
+  }
+
+  /** One step of both networks (those paused). */
+  stepOnce(): void {
+    for (const l of this.labs) l.stepOnce();
+    this.refreshSoon();
+  }
+
+  reset(): void {
+    this.runId++;
+    for (const l of this.labs) l.reset();
+    this.configs = null;
+    this.clearView();
+    this.announce('Reset.');
+  }
+
+  private clearView(): void {
+    this.table.clear();
+    this.version++;
+    this.view = null;
+    this.grid = null;
+    this.predictions = { plain: null, resnet: null };
+    if (this.mapTimer) clearTimeout(this.mapTimer);
+    this.mapTimer = null;
+    this.mapAgain = false;
+  }
+
+  private summary(): string {
+    const part = (l: Lab) =>
+      l.divergedAt !== null
+        ? `${l.net} diverged at step ${l.divergedAt}`
+        : l.final?.testAccuracy != null
+          ? `${l.net} test accuracy ${(l.final.testAccuracy * 100).toFixed(1)}%`
+          : `${l.net} ${l.status}`;
+    return `Done: ${part(this.plain)}, ${part(this.resnet)}.`;
+  }
+
+  private announce(text: string): void {
+    this.announcement = text;
+  }
+
+  /** Applies both networks' queued batches (once per animation frame). */
+  private flush(): void {
+    this.frame = 0;
+    let changed = false;
+    for (const l of this.labs) {
+      const news = l.news;
+      changed = l.flush() || changed;
+      if (l.news !== news && l.news) this.announce(l.news);
+    }
+    if (changed) {
+      this.version++;
+      this.frames++;
+    }
+    if (!this.view && this.resnet.model) void this.loadView();
+  }
+
+  private async loadView(): Promise<void> {
+    if (this.view || this.grid) return;
+    const id = this.runId;
+    this.grid = new Float32Array(0); // loading
+    const view = await this.resnet.dataView(MAX_POINTS, DIGIT_COUNT);
+    if (id !== this.runId || !view) {
+      if (id === this.runId) this.grid = null;
+      return;
+    }
+    this.grid = view.extent != null ? gridInputs(view.extent, MAP_SIDE) : view.testX;
+    this.view = view;
+    this.refreshMaps();
+  }
+
+  private scheduleMaps(delay: number): void {
+    if (this.mapTimer) clearTimeout(this.mapTimer);
+    this.mapTimer = setTimeout(() => {
+      this.mapTimer = null;
+      this.refreshMaps();
+    }, delay);
+  }
+
+  /** A refresh after a pause or single step (once the worker has answered it). */
+  private refreshSoon(): void {
+    this.scheduleMaps(60);
+  }
+
+  /** Asks both networks for their predictions on the map grid (or the digits). */
+  refreshMaps(): void {
+    const grid = this.grid;
+    const view = this.view;
+    if (!grid || !view || grid.length === 0) return;
+    if (this.mapBusy) {
+      this.mapAgain = true;
+      return;
+    }
+    this.mapBusy = true;
+    const id = this.runId;
+    const count = grid.length / view.inputDim;
+    const t0 = performance.now();
+    const ask = (l: Lab) =>
+      l.model
+        ? l.predict(grid, count).then((probs) => ({ net: l.net, step: l.step, probs }))
+        : Promise.resolve({ net: l.net, step: l.step, probs: null });
+    void Promise.all(this.labs.map(ask))
+      .then((results) => {
+        if (id !== this.runId) return;
+        const next = { ...this.predictions };
+        for (const r of results) if (r.probs) next[r.net] = { probs: r.probs, step: r.step };
+        this.predictions = next;
+        this.mapCostMs = performance.now() - t0;
+      })
+      .catch(() => {})
+      .finally(() => {
+        this.mapBusy = false;
+        if (id !== this.runId) return;
+        if (this.mapAgain) {
+          this.mapAgain = false;
+          this.refreshMaps();
+        } else if (this.labs.some((l) => l.status === 'running'))
+          this.scheduleMaps(Math.max(MAP_MIN_INTERVAL_MS, this.mapCostMs * MAP_COST_FACTOR));
+      });
+  }
+}
