@@ -8,11 +8,16 @@ import {
 } from '../../src/experiments/config.ts';
 import { PRESET_NAMES, PRESETS } from '../../src/ui/state/presets.ts';
 import {
+  addressWithState,
+  classroomState,
   cliCommand,
   decodePageState,
   defaultPageState,
   encodePageState,
   type PageState,
+  SECTION_IDS,
+  SECTION_TITLES,
+  shareLink,
 } from '../../src/ui/state/url.ts';
 
 const custom: PageState = {
@@ -69,7 +74,9 @@ describe('page state in the URL', () => {
     expect(notices).toHaveLength(7);
     expect(notices.join('\n')).toMatch(/depth=banana: expected an integer.*default is used/);
     expect(notices.join('\n')).toMatch(/arch=resnte: expected one of .*did you mean resnet/);
-    expect(notices.join('\n')).toMatch(/dpeth=3: unknown setting, ignored \(did you mean depth\?\)/);
+    expect(notices.join('\n')).toMatch(
+      /dpeth=3: unknown setting, ignored \(did you mean depth\?\)/,
+    );
     expect(notices.join('\n')).toMatch(/hide: no setting called "colour"/);
   });
 
@@ -121,5 +128,92 @@ describe('the reproduce-from-the-command-line command', () => {
       'npx resnet-lab train --steps 2000 --seed 1 --out run.json',
     );
     expect(cliCommand(custom.config)).toContain('--no-shortcut');
+  });
+});
+
+describe('links', () => {
+  it('a parameter given twice: the last value is used, and a notice says so', () => {
+    const { state, notices } = decodePageState('?depth=20&depth=32&lr=0.1&lr=zero');
+    expect(state.config.depth).toBe(32);
+    expect(state.config.lr).toBe(defaultTrainConfig().lr);
+    expect(notices).toHaveLength(3);
+    expect(notices[0]).toBe('depth: given 2 times ("20", "32"); the last one is used');
+    expect(notices[1]).toBe('lr: given 2 times ("0.1", "zero"); the last one is used');
+    expect(notices[2]).toMatch(/^lr=zero: expected a number.*the default is used$/);
+  });
+
+  it('the page’s own parameters (?e2e) are passed over in silence', () => {
+    expect(decodePageState('?e2e')).toEqual({ state: defaultPageState(), notices: [] });
+    expect(decodePageState('?e2e=1&depth=32').notices).toEqual([]);
+  });
+
+  it('hide: unknown names are reported, known ones kept once each, CLI or config spelling', () => {
+    const { state, notices } = decodePageState('?hide=lr,weight-decay,weightDecay,lr,,shortcutt');
+    expect(state.view.hide).toEqual(['lr', 'weightDecay']);
+    expect(notices).toEqual([
+      'hide: no setting called "shortcutt" (did you mean shortcut?), ignored',
+    ]);
+  });
+
+  it('the garbage link of the browser test: one notice per problem', () => {
+    const { state, notices } = decodePageState('?depth=banana&arch=resnte&lr=-1&zzz=1');
+    expect(state).toEqual(defaultPageState());
+    expect(notices).toHaveLength(4);
+    // in the link's order
+    expect(notices[0]).toMatch(/^depth=banana: expected an integer/);
+    expect(notices[1]).toMatch(/^arch=resnte: expected one of/);
+    expect(notices[2]).toMatch(/^lr=-1: -1 is out of range/);
+    expect(notices[3]).toMatch(/^zzz=1: unknown setting, ignored/);
+  });
+
+  it('the address keeps its hash and the page’s own parameters, and drops the rest', () => {
+    const href = 'https://example.org/lab/?e2e&depth=banana&zzz=1#training-dynamics';
+    const state: PageState = {
+      config: { ...defaultTrainConfig(), depth: 32 },
+      view: { preset: null, section: null, hide: ['lr'] },
+    };
+    expect(addressWithState(href, state)).toBe(
+      'https://example.org/lab/?depth=32&hide=lr&e2e#training-dynamics',
+    );
+    expect(addressWithState('https://example.org/lab/?zzz=1', defaultPageState())).toBe(
+      'https://example.org/lab/',
+    );
+    expect(addressWithState('https://example.org/lab/?e2e=1', defaultPageState())).toBe(
+      'https://example.org/lab/?e2e=1',
+    );
+  });
+
+  it('a shared link holds the state alone, and decodes back to it', () => {
+    const link = shareLink('https://example.org/lab/index.html?e2e&seed=4#math', custom);
+    expect(link).toBe(`https://example.org/lab/index.html${encodePageState(custom)}`);
+    expect(decodePageState(new URL(link).search)).toEqual({ state: custom, notices: [] });
+  });
+
+  it('a classroom link: the preset’s settings, the hidden controls in field order, the section', () => {
+    const state = classroomState(custom.config, {
+      preset: 'degradation',
+      hide: ['lr', 'depth', 'lr'],
+      section: 'training-dynamics',
+    });
+    const query = encodePageState(state);
+    expect(query).toBe('?preset=degradation&hide=depth,lr&section=training-dynamics');
+    const decoded = decodePageState(query);
+    expect(decoded.notices).toEqual([]);
+    expect(decoded.state.config).toEqual({
+      ...defaultTrainConfig(),
+      ...PRESETS.degradation.config,
+    });
+    expect(decoded.state.view).toEqual({
+      preset: 'degradation',
+      section: 'training-dynamics',
+      hide: ['depth', 'lr'],
+    });
+    // without a preset: the current settings
+    const current = classroomState(custom.config, { preset: null, hide: [], section: null });
+    expect(decodePageState(encodePageState(current)).state.config).toEqual(custom.config);
+  });
+
+  it('every section has a title', () => {
+    for (const id of SECTION_IDS) expect(SECTION_TITLES[id]).toMatch(/\w/);
   });
 });

@@ -33,6 +33,21 @@ export const SECTION_IDS = [
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
+/** The sections' headings, for choosers (a classroom link's "open at"). */
+export const SECTION_TITLES: Record<SectionId, string> = {
+  introduction: 'Introduction',
+  degradation: 'The Degradation Problem',
+  visualizer: 'Interactive ResNet Visualizer',
+  'residual-block': 'Residual Block Architecture',
+  'training-dynamics': 'Training Dynamics Comparison',
+  convergence: 'Convergence Speed Analysis',
+  'plain-vs-resnet': 'Plain Network Issues vs ResNet Advantages',
+  math: 'Mathematical Foundation',
+  variants: 'ResNet Variants',
+  impact: 'Impact and Applications',
+  takeaways: 'Key Takeaways',
+};
+
 export type FieldKey = keyof TrainConfig;
 const FIELD_KEYS = Object.keys(TRAIN_FIELDS) as FieldKey[];
 
@@ -73,12 +88,18 @@ export function presetBase(preset: PresetName | null): TrainConfig {
 }
 
 /** "--depth: 57 is not…" → "depth=57: 57 is not…" (the URL's spelling) */
-function asUrlMessage(message: string, raw: URLSearchParams): string {
+function asUrlMessage(message: string, raw: ReadonlyMap<string, string>): string {
   return message.replace(/^--([\w-]+)/, (_, name: string) => {
     const value = raw.get(name);
-    return value === null ? name : `${name}=${value}`;
+    return value === undefined ? name : `${name}=${value}`;
   });
 }
+
+/**
+ * Parameters that belong to the page itself, not to its state (`?e2e` turns on the browser
+ * tests' hook): decoding passes over them in silence and rewriting the URL keeps them.
+ */
+export const PAGE_PARAMS: readonly string[] = ['e2e'];
 
 /**
  * Reads a page state from a query string (`location.search`). Returns the state and one polite
@@ -86,15 +107,40 @@ function asUrlMessage(message: string, raw: URLSearchParams): string {
  * combination the engine cannot build — each saying what was used instead.
  */
 export function decodePageState(search: string): { state: PageState; notices: string[] } {
-  const raw = new URLSearchParams(search);
+  const { state, notices } = decode(search);
+  return { state, notices: inLinkOrder(notices, search) };
+}
+
+/** Notices in the order of the parameters they are about (others last, in their order). */
+function inLinkOrder(notices: string[], search: string): string[] {
+  const names: string[] = [];
+  for (const [name] of new URLSearchParams(search)) if (!names.includes(name)) names.push(name);
+  const rank = (notice: string): number => {
+    const name = /^([^=:\s]+)[=:]/.exec(notice)?.[1];
+    const i = name === undefined ? -1 : names.indexOf(name);
+    return i < 0 ? names.length : i;
+  };
+  return notices
+    .map((notice, i) => ({ notice, i, rank: rank(notice) }))
+    .sort((a, b) => a.rank - b.rank || a.i - b.i)
+    .map((n) => n.notice);
+}
+
+function decode(search: string): { state: PageState; notices: string[] } {
+  // The last value of each parameter, in the order of their first appearance.
+  const raw = new Map<string, string>();
   const notices: string[] = [];
-  const argv: string[] = [];
-  const seen = new Set<string>();
-  for (const [name, value] of raw) {
-    if (seen.has(name)) notices.push(`${name}: given more than once; the last value is used`);
-    seen.add(name);
-    argv.push(`--${name}=${value}`);
+  const repeated = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(search)) {
+    if (PAGE_PARAMS.includes(name)) continue;
+    if (raw.has(name)) repeated.set(name, [...(repeated.get(name) ?? [raw.get(name)!]), value]);
+    raw.set(name, value);
   }
+  for (const [name, values] of repeated)
+    notices.push(
+      `${name}: given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); the last one is used`,
+    );
+  const argv = [...raw].map(([name, value]) => `--${name}=${value}`);
   const parsed = parseArgs(argv, [...FIELD_SPECS, ...VIEW_SPECS]);
   for (const p of parsed.problems) {
     const message = asUrlMessage(p.message, raw);
@@ -112,8 +158,9 @@ export function decodePageState(search: string): { state: PageState; notices: st
   if (typeof values.hide === 'string') {
     for (const name of values.hide.split(',').filter(Boolean)) {
       const key = FIELD_KEYS.find((k) => flagOf(k) === name || k === name);
-      if (key) hide.push(key);
-      else
+      if (key) {
+        if (!hide.includes(key)) hide.push(key);
+      } else
         notices.push(
           `hide: no setting called ${JSON.stringify(name)}${suggest(name, FIELD_KEYS.map(flagOf))}, ignored`,
         );
@@ -187,4 +234,54 @@ export function cliCommand(config: TrainConfig, out?: string): string {
   }
   if (out) parts.push(`--out ${out}`);
   return parts.join(' ');
+}
+
+/** Whether a raw query segment (`e2e`, `e2e=1`) names one of the page's own parameters. */
+function isPageParam(segment: string): boolean {
+  const name = segment.slice(0, segment.includes('=') ? segment.indexOf('=') : undefined);
+  try {
+    return PAGE_PARAMS.includes(decodeURIComponent(name.replaceAll('+', ' ')));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The page's address (`location.href`) with `state` in its query, for history.replaceState: the
+ * hash and the page's own parameters (PAGE_PARAMS, kept as written) stay; every other parameter
+ * — settings, view, and the unknown ones a notice has already reported — is replaced.
+ */
+export function addressWithState(href: string, state: PageState): string {
+  const url = new URL(href);
+  const own = url.search.slice(1).split('&').filter(isPageParam);
+  const query = [encodePageState(state).slice(1), ...own].filter(Boolean).join('&');
+  return `${url.origin}${url.pathname}${query ? `?${query}` : ''}${url.hash}`;
+}
+
+/** The link to share for `state`: the page's address with the state alone (no hash, no PAGE_PARAMS). */
+export function shareLink(href: string, state: PageState): string {
+  const url = new URL(href);
+  return `${url.origin}${url.pathname}${encodePageState(state)}`;
+}
+
+export interface ClassroomChoice {
+  /** the preset to start from; null: the current settings */
+  preset: PresetName | null;
+  hide: readonly FieldKey[];
+  section: SectionId | null;
+}
+
+/**
+ * A classroom link's state: the preset's settings (or, without a preset, the current ones), the
+ * controls to hide (in TRAIN_FIELDS order, once each) and the section to open.
+ */
+export function classroomState(current: TrainConfig, choice: ClassroomChoice): PageState {
+  return {
+    config: choice.preset ? presetBase(choice.preset) : { ...current },
+    view: {
+      preset: choice.preset,
+      section: choice.section,
+      hide: FIELD_KEYS.filter((k) => choice.hide.includes(k)),
+    },
+  };
 }

@@ -1,0 +1,110 @@
+/**
+ * The page's state — every training setting and the view (preset, section to open, hidden
+ * controls) — as one rune, read from the address at load and written back to it.
+ *
+ * - `page` is initialised once, when this module loads, from `decodePageState(location.search)`;
+ *   what the link got wrong is in `page.notices` (UrlNotice shows them).
+ * - Syncing to the address: an `$effect.root` created here, at module load, watches
+ *   `page.config` and `page.view` and writes them into the query with history.replaceState, at
+ *   most once every SYNC_DELAY_MS (Chromium refuses bursts of history calls). The hash and the
+ *   page's own parameters (`?e2e`) are kept. Nothing to call: importing this module is enough;
+ *   `syncUrl()` writes at once (before copying a link, in tests).
+ * - Change settings through `setConfig(input)`: it validates and changes nothing on error.
+ *   `page.view` may be assigned directly (its values are typed).
+ */
+import {
+  type TrainConfig,
+  type TrainConfigInput,
+  validateTrainConfig,
+} from '../../experiments/config.ts';
+import {
+  addressWithState,
+  decodePageState,
+  defaultPageState,
+  encodePageState,
+  type FieldKey,
+  type ViewState,
+} from './url.ts';
+
+export interface Page {
+  config: TrainConfig;
+  view: ViewState;
+  /** what the link got wrong, and what was used instead; emptied when dismissed */
+  notices: string[];
+}
+
+/** The fewest milliseconds between two writes of the address. */
+export const SYNC_DELAY_MS = 100;
+
+const inBrowser = typeof window !== 'undefined' && typeof location !== 'undefined';
+const decoded = inBrowser
+  ? decodePageState(location.search)
+  : { state: defaultPageState(), notices: [] };
+
+export const page: Page = $state({
+  config: decoded.state.config,
+  view: decoded.state.view,
+  notices: decoded.notices,
+});
+
+/**
+ * Validates `input` (a whole config, or the settings to change on top of the current ones:
+ * missing keys take the current values) and, when valid, makes it the page's config. Returns the
+ * errors (validateTrainConfig's messages); on error nothing changes.
+ */
+export function setConfig(input: TrainConfigInput): string[] {
+  const checked = validateTrainConfig({ ...page.config, ...input });
+  if (!checked.ok) return checked.errors;
+  page.config = checked.value;
+  return [];
+}
+
+/** Whether a classroom link hides the control of `key`. */
+export function isHidden(key: FieldKey): boolean {
+  return page.view.hide.includes(key);
+}
+
+export function dismissNotices(): void {
+  page.notices = [];
+}
+
+let timer: ReturnType<typeof setTimeout> | 0 = 0;
+
+/** Writes the page's state into the address now (the effect below does it on every change). */
+export function syncUrl(): void {
+  if (timer) clearTimeout(timer);
+  timer = 0;
+  if (!inBrowser) return;
+  const next = addressWithState(location.href, { config: page.config, view: page.view });
+  if (next !== location.href) history.replaceState(history.state, '', next);
+}
+
+if (inBrowser) {
+  $effect.root(() => {
+    $effect(() => {
+      encodePageState(page); // reads, and so tracks, every setting and the view
+      timer ||= setTimeout(syncUrl, SYNC_DELAY_MS);
+    });
+  });
+}
+
+let opened = false;
+
+/**
+ * Scrolls once to the section the link names (`?section=…`), unless the address has a hash of
+ * its own (the browser already went there). Call it after the sections are mounted; UrlNotice
+ * calls it once the page is mounted, so placing UrlNotice is enough. Calls after the scroll do
+ * nothing; a call before the section exists does nothing and a later call tries again.
+ */
+export function openSection(): void {
+  if (opened || !inBrowser) return;
+  const section = page.view.section;
+  if (!section || location.hash) {
+    opened = true;
+    return;
+  }
+  const target = document.getElementById(section);
+  if (!target) return; // not mounted yet: a later call tries again
+  opened = true;
+  target.scrollIntoView({ block: 'start' });
+}
