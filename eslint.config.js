@@ -4,7 +4,19 @@ import globals from 'globals';
 import ts from 'typescript-eslint';
 
 export default ts.config(
-  { ignores: ['dist/', 'node_modules/', 'test-results/', 'public/data/', 'coverage/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'test-results/',
+      'public/data/',
+      'coverage/',
+      // AssemblyScript, not TypeScript (decorated functions, v128): its compiler checks it
+      'assembly/',
+      // written by `npm run build:wasm`
+      'src/engine/generated/',
+    ],
+  },
   js.configs.recommended,
   ...ts.configs.recommended,
   ...svelte.configs['flat/recommended'],

@@ -335,3 +335,140 @@ export function sumSquares(v: Float32Array, off: number, len: number): number {
   }
   return s;
 }
+
+/**
+ * The per-feature scale's backward: ds[j] = Σ_r dy[r, j]·x[r, j] (overwritten), and, when dx is
+ * given, dx[r, j] += dy[r, j]·s[j].
+ */
+export function scaleBackward(
+  m: number,
+  n: number,
+  x: Float32Array,
+  dy: Float32Array,
+  s: Float32Array,
+  ds: Float32Array,
+  dx: Float32Array | null,
+): void {
+  ds.fill(0, 0, n);
+  for (let r = 0; r < m; r++) {
+    const row = r * n;
+    for (let j = 0; j < n; j++) ds[j] += dy[row + j]! * x[row + j]!;
+  }
+  if (!dx) return;
+  for (let r = 0; r < m; r++) {
+    const row = r * n;
+    for (let j = 0; j < n; j++) dx[row + j] += dy[row + j]! * s[j]!;
+  }
+}
+
+/** Batch norm's ε and the momentum of its running estimates (PyTorch's conventions). */
+export const BN_EPS = 1e-5;
+export const BN_MOMENTUM = 0.1;
+
+/**
+ * Batch normalisation forward over n rows of d features. training: the batch mean and biased
+ * variance normalise, and the running estimates are updated (unbiased variance); otherwise the
+ * running estimates normalise. Writes x̂ and invStd for backward; `stats` is 2·d float64
+ * scratch (sums, then the mean, in [0, d); sums of squares in [d, 2d)).
+ */
+export function batchNormForward(
+  n: number,
+  d: number,
+  x: Float32Array,
+  y: Float32Array,
+  gamma: Float32Array,
+  beta: Float32Array,
+  xhat: Float32Array,
+  invStd: Float32Array,
+  stats: Float64Array,
+  runningMean: Float32Array,
+  runningVar: Float32Array,
+  training: boolean,
+): void {
+  if (training) {
+    stats.fill(0, 0, 2 * d);
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      for (let j = 0; j < d; j++) stats[j] += x[row + j]!;
+    }
+    for (let j = 0; j < d; j++) stats[j] = stats[j]! / n; // now the mean
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      for (let j = 0; j < d; j++) {
+        const c = x[row + j]! - stats[j]!;
+        stats[d + j] += c * c;
+      }
+    }
+    const m = BN_MOMENTUM;
+    for (let j = 0; j < d; j++) {
+      const sumSq = stats[d + j]!;
+      const variance = sumSq / n;
+      invStd[j] = 1 / Math.sqrt(variance + BN_EPS);
+      const unbiased = n > 1 ? sumSq / (n - 1) : variance;
+      runningMean[j] = (1 - m) * runningMean[j]! + m * stats[j]!;
+      runningVar[j] = (1 - m) * runningVar[j]! + m * unbiased;
+    }
+  } else {
+    for (let j = 0; j < d; j++) {
+      stats[j] = runningMean[j]!;
+      invStd[j] = 1 / Math.sqrt(runningVar[j]! + BN_EPS);
+    }
+  }
+  for (let r = 0; r < n; r++) {
+    const row = r * d;
+    for (let j = 0; j < d; j++) {
+      const h = (x[row + j]! - stats[j]!) * invStd[j]!;
+      xhat[row + j] = h;
+      y[row + j] = gamma[j]! * h + beta[j]!;
+    }
+  }
+}
+
+/**
+ * Batch normalisation backward: dγ, dβ (overwritten) and, when dx is given, dx += ∂loss/∂x —
+ * through the batch statistics if the forward pass trained, else the plain per-feature scale.
+ * `stats` is the same 2·d float64 scratch (Σdy in [0, d), Σdy·x̂ in [d, 2d)).
+ */
+export function batchNormBackward(
+  n: number,
+  d: number,
+  dy: Float32Array,
+  xhat: Float32Array,
+  gamma: Float32Array,
+  invStd: Float32Array,
+  stats: Float64Array,
+  dGamma: Float32Array,
+  dBeta: Float32Array,
+  dx: Float32Array | null,
+  trained: boolean,
+): void {
+  stats.fill(0, 0, 2 * d);
+  for (let r = 0; r < n; r++) {
+    const row = r * d;
+    for (let j = 0; j < d; j++) {
+      const g = dy[row + j]!;
+      stats[j] += g;
+      stats[d + j] += g * xhat[row + j]!;
+    }
+  }
+  for (let j = 0; j < d; j++) {
+    dGamma[j] = stats[d + j]!;
+    dBeta[j] = stats[j]!;
+  }
+  if (!dx) return;
+  if (trained) {
+    // dx = γ·invStd/n · (n·dy − Σdy − x̂·Σ(dy·x̂))
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      for (let j = 0; j < d; j++) {
+        const k = (gamma[j]! * invStd[j]!) / n;
+        dx[row + j] += k * (n * dy[row + j]! - stats[j]! - xhat[row + j]! * stats[d + j]!);
+      }
+    }
+  } else {
+    for (let r = 0; r < n; r++) {
+      const row = r * d;
+      for (let j = 0; j < d; j++) dx[row + j] += dy[row + j]! * gamma[j]! * invStd[j]!;
+    }
+  }
+}

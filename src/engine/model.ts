@@ -5,6 +5,7 @@
  *
  * Depth counts weight layers as He et al. do: the stem layer, the block layers, and the head.
  */
+import { createKernels, type KernelPath, type Kernels, resolveKernelPath } from './backend.ts';
 import type { Act } from './kernels.ts';
 import { sumSquares } from './kernels.ts';
 import {
@@ -25,7 +26,7 @@ import {
 } from './ops.ts';
 import { exp, sigmoid } from './math.ts';
 import { Rng } from './rng.ts';
-import { type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
+import { Arena, type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
 
 export type Arch =
   'plain' | 'resnet' | 'preact' | 'bottleneck' | 'highway' | 'densenet' | 'resnext';
@@ -66,6 +67,11 @@ export interface ModelSpec {
   /** largest batch a step or an evaluation will use */
   maxBatch: number;
   seed: number;
+  /**
+   * kernel path (backend.ts): 'wasm' (the default) where WebAssembly SIMD is available, else
+   * 'ts'; the paths agree to float32 rounding, not bit for bit. `Model.kernels` says which ran.
+   */
+  kernels?: KernelPath;
 }
 
 /** Weight layers per block: the unit of depth. */
@@ -139,6 +145,10 @@ export interface BlockStats {
 }
 
 export class Model {
+  /** the kernel path this model computes with (the spec's request, resolved) */
+  readonly kernels: KernelPath;
+  /** its kernels; on the wasm path they own the WebAssembly memory all buffers live in */
+  readonly k: Kernels;
   readonly ops: Op[] = [];
   readonly slots: Slot[] = [];
   readonly params: Param[] = [];
@@ -171,6 +181,8 @@ export class Model {
     readonly spec: ModelSpec,
     customBuild?: (builder: LayerBuilder, input: Slot) => Slot,
   ) {
+    this.kernels = resolveKernelPath(spec.kernels);
+    this.k = createKernels(this.kernels);
     this.input = this.slot('input', spec.inputDim);
     this.input.needsGrad = false;
     this.labels = new Int32Array(spec.maxBatch);
@@ -214,11 +226,20 @@ export class Model {
     return this.layers.filter((l) => l.countsForDepth).length;
   }
 
+  /**
+   * Lays out every buffer — Slots, the flat parameter, gradient and decay-mask vectors, the ops'
+   * own state — in one block allocated by the kernels (the WebAssembly memory on the wasm path).
+   */
   private layout(): void {
     const total = this.params.reduce((s, p) => s + p.size, 0);
-    this.flatParams = new Float32Array(total);
-    this.flatGrads = new Float32Array(total);
-    this.decayMask = new Float32Array(total);
+    const arena = new Arena();
+    arena.f32(total, (v) => (this.flatParams = v));
+    arena.f32(total, (v) => (this.flatGrads = v));
+    arena.f32(total, (v) => (this.decayMask = v));
+    for (const s of this.slots) s.reserve(arena);
+    for (const op of this.ops) op.reserve?.(arena);
+    const { buffer, base } = this.k.allocate(arena.size);
+    arena.commit(buffer, base);
     let offset = 0;
     for (const p of this.params) {
       p.offset = offset;
@@ -495,14 +516,14 @@ export class LayerBuilder {
       value: init,
     });
     const scaled = this.model.slot(`${name}.scaled`, branch.dim);
-    this.model.ops.push(new Scale(branch, scaled, scale));
+    this.model.ops.push(new Scale(this.model.k, branch, scaled, scale));
     return skip ? this.add(x, scaled, `${name}.sum`) : scaled;
   }
 
   /** y = a + b */
   add(a: Slot, b: Slot, name: string): Slot {
     const y = this.model.slot(name, a.dim);
-    this.model.ops.push(new Add(a, b, y));
+    this.model.ops.push(new Add(this.model.k, a, b, y));
     return y;
   }
 
@@ -534,7 +555,7 @@ export class LayerBuilder {
       ? model.param(`${name}.b`, outDim, 'bias', { kind: 'constant', value: opts.biasInit ?? 0 })
       : null;
     const y = model.slot(`${name}.out`, outDim);
-    model.ops.push(new Dense(x, y, weight, bias, groups));
+    model.ops.push(new Dense(model.k, x, y, weight, bias, groups));
     const layer: WeightLayer = {
       name,
       block: this.block,
@@ -555,7 +576,7 @@ export class LayerBuilder {
     const gamma = model.param(`${name}.bn.gamma`, x.dim, 'gamma', { kind: 'constant', value: 1 });
     const beta = model.param(`${name}.bn.beta`, x.dim, 'beta', { kind: 'constant', value: 0 });
     const y = model.slot(`${name}.bn.out`, x.dim);
-    const op = new BatchNorm(x, y, gamma, beta);
+    const op = new BatchNorm(model.k, x, y, gamma, beta);
     model.ops.push(op);
     model.batchNorms.push(op);
     return y;
@@ -571,7 +592,7 @@ export class LayerBuilder {
   applyActivation(x: Slot, fn: Act, name: string): Slot {
     if (fn === 'identity') return x; // no op: nothing to compute
     const y = this.model.slot(`${name}.${fn}`, x.dim);
-    this.model.ops.push(new Activation(x, y, fn));
+    this.model.ops.push(new Activation(this.model.k, x, y, fn));
     return y;
   }
 

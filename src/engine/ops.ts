@@ -4,14 +4,22 @@
  * zeroes them first), so a value used twice — by a block and by its shortcut — gets the sum of
  * both gradients without any special case.
  */
-import * as K from './kernels.ts';
-import type { Param, Slot } from './tensor.ts';
+import type { Kernels } from './backend.ts';
+import type { Act } from './kernels.ts';
+import { BN_EPS, BN_MOMENTUM } from './kernels.ts';
+import type { Arena, Param, Slot } from './tensor.ts';
 
+/**
+ * Every op that computes through kernels takes the model's kernel set (`k`) first: the ts or the
+ * wasm path (backend.ts), with the same signatures.
+ */
 export interface Op {
   readonly kind: string;
   /** n: rows in this batch; training: batch statistics (BN) and saved state for backward */
   forward(n: number, training: boolean): void;
   backward(n: number): void;
+  /** reserves the op's own buffers (beyond its Slots and Params) in the model's arena */
+  reserve?(arena: Arena): void;
 }
 
 /**
@@ -25,6 +33,7 @@ export class Dense implements Op {
   private readonly groupOut: number;
 
   constructor(
+    readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly weight: Param,
@@ -38,9 +47,9 @@ export class Dense implements Op {
   }
 
   forward(n: number): void {
-    const { x, y, groupIn: gi, groupOut: go } = this;
+    const { k, x, y, groupIn: gi, groupOut: go } = this;
     for (let g = 0; g < this.groups; g++) {
-      K.gemmNN(
+      k.gemmNN(
         n,
         go,
         gi,
@@ -56,13 +65,13 @@ export class Dense implements Op {
         false,
       );
     }
-    if (this.bias) K.addBias(n, y.dim, y.value, 0, y.dim, this.bias.value, 0);
+    if (this.bias) k.addBias(n, y.dim, y.value, 0, y.dim, this.bias.value, 0);
   }
 
   backward(n: number): void {
-    const { x, y, groupIn: gi, groupOut: go } = this;
+    const { k, x, y, groupIn: gi, groupOut: go } = this;
     for (let g = 0; g < this.groups; g++) {
-      K.gemmTN(
+      k.gemmTN(
         n,
         go,
         gi,
@@ -78,7 +87,7 @@ export class Dense implements Op {
         false,
       );
       if (x.needsGrad)
-        K.gemmNT(
+        k.gemmNT(
           n,
           go,
           gi,
@@ -94,7 +103,7 @@ export class Dense implements Op {
           true,
         );
     }
-    if (this.bias) K.sumRows(n, y.dim, y.grad, 0, y.dim, this.bias.grad, 0, false);
+    if (this.bias) k.sumRows(n, y.dim, y.grad, 0, y.dim, this.bias.grad, 0, false);
   }
 }
 
@@ -102,18 +111,19 @@ export class Dense implements Op {
 export class Activation implements Op {
   readonly kind = 'activation';
   constructor(
+    readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
-    readonly fn: K.Act,
+    readonly fn: Act,
   ) {}
 
   forward(n: number): void {
-    K.activationForward(this.fn, this.x.value, this.y.value, n * this.x.dim);
+    this.k.activationForward(this.fn, this.x.value, this.y.value, n * this.x.dim);
   }
 
   backward(n: number): void {
     if (!this.x.needsGrad) return;
-    K.activationBackward(
+    this.k.activationBackward(
       this.fn,
       this.x.value,
       this.y.value,
@@ -132,116 +142,66 @@ export class Activation implements Op {
  */
 export class BatchNorm implements Op {
   readonly kind = 'batchnorm';
-  static readonly EPS = 1e-5;
-  static readonly MOMENTUM = 0.1;
-  readonly runningMean: Float32Array;
-  readonly runningVar: Float32Array;
-  private readonly xhat: Float32Array;
-  private readonly invStd: Float32Array;
-  private readonly sum: Float64Array;
-  private readonly sumSq: Float64Array;
+  static readonly EPS = BN_EPS;
+  static readonly MOMENTUM = BN_MOMENTUM;
+  /** the buffers below live in the model's arena (set when it is committed) */
+  runningMean: Float32Array = new Float32Array(0);
+  runningVar: Float32Array = new Float32Array(0);
+  private xhat: Float32Array = new Float32Array(0);
+  private invStd: Float32Array = new Float32Array(0);
+  /** float64 scratch: 2 values per feature (sums) */
+  private stats: Float64Array = new Float64Array(0);
   private trainedLast = true;
 
   constructor(
+    readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly gamma: Param,
     readonly beta: Param,
-  ) {
-    const d = x.dim;
-    this.runningMean = new Float32Array(d);
-    this.runningVar = new Float32Array(d).fill(1);
-    this.xhat = new Float32Array(x.capacity * d);
-    this.invStd = new Float32Array(d);
-    this.sum = new Float64Array(d);
-    this.sumSq = new Float64Array(d);
+  ) {}
+
+  reserve(arena: Arena): void {
+    const d = this.x.dim;
+    arena.f32(d, (v) => (this.runningMean = v));
+    arena.f32(d, (v) => (this.runningVar = v.fill(1)));
+    arena.f32(this.x.capacity * d, (v) => (this.xhat = v));
+    arena.f32(d, (v) => (this.invStd = v));
+    arena.f64(2 * d, (v) => (this.stats = v));
   }
 
   forward(n: number, training: boolean): void {
-    const d = this.x.dim;
-    const x = this.x.value;
-    const y = this.y.value;
-    const gamma = this.gamma.value;
-    const beta = this.beta.value;
-    const { xhat, invStd, sum, sumSq } = this;
     this.trainedLast = training;
-    if (training) {
-      sum.fill(0);
-      sumSq.fill(0);
-      for (let r = 0; r < n; r++) {
-        const row = r * d;
-        for (let j = 0; j < d; j++) sum[j] += x[row + j]!;
-      }
-      for (let j = 0; j < d; j++) sum[j] = sum[j]! / n; // now the mean
-      for (let r = 0; r < n; r++) {
-        const row = r * d;
-        for (let j = 0; j < d; j++) {
-          const c = x[row + j]! - sum[j]!;
-          sumSq[j] += c * c;
-        }
-      }
-      const m = BatchNorm.MOMENTUM;
-      for (let j = 0; j < d; j++) {
-        const variance = sumSq[j]! / n;
-        invStd[j] = 1 / Math.sqrt(variance + BatchNorm.EPS);
-        const unbiased = n > 1 ? sumSq[j]! / (n - 1) : variance;
-        this.runningMean[j] = (1 - m) * this.runningMean[j]! + m * sum[j]!;
-        this.runningVar[j] = (1 - m) * this.runningVar[j]! + m * unbiased;
-      }
-    } else {
-      for (let j = 0; j < d; j++) {
-        sum[j] = this.runningMean[j]!;
-        invStd[j] = 1 / Math.sqrt(this.runningVar[j]! + BatchNorm.EPS);
-      }
-    }
-    for (let r = 0; r < n; r++) {
-      const row = r * d;
-      for (let j = 0; j < d; j++) {
-        const h = (x[row + j]! - sum[j]!) * invStd[j]!;
-        xhat[row + j] = h;
-        y[row + j] = gamma[j]! * h + beta[j]!;
-      }
-    }
+    this.k.batchNormForward(
+      n,
+      this.x.dim,
+      this.x.value,
+      this.y.value,
+      this.gamma.value,
+      this.beta.value,
+      this.xhat,
+      this.invStd,
+      this.stats,
+      this.runningMean,
+      this.runningVar,
+      training,
+    );
   }
 
   backward(n: number): void {
-    const d = this.x.dim;
-    const dy = this.y.grad;
-    const { xhat, invStd, sum: dBetaAcc, sumSq: dGammaAcc } = this;
-    const gamma = this.gamma.value;
-    dBetaAcc.fill(0);
-    dGammaAcc.fill(0);
-    for (let r = 0; r < n; r++) {
-      const row = r * d;
-      for (let j = 0; j < d; j++) {
-        const g = dy[row + j]!;
-        dBetaAcc[j] += g;
-        dGammaAcc[j] += g * xhat[row + j]!;
-      }
-    }
-    const dGamma = this.gamma.grad;
-    const dBeta = this.beta.grad;
-    for (let j = 0; j < d; j++) {
-      dGamma[j] = dGammaAcc[j]!;
-      dBeta[j] = dBetaAcc[j]!;
-    }
-    if (!this.x.needsGrad) return;
-    const dx = this.x.grad;
-    if (this.trainedLast) {
-      // dx = γ·invStd/n · (n·dy − Σdy − x̂·Σ(dy·x̂))
-      for (let r = 0; r < n; r++) {
-        const row = r * d;
-        for (let j = 0; j < d; j++) {
-          const k = (gamma[j]! * invStd[j]!) / n;
-          dx[row + j] += k * (n * dy[row + j]! - dBetaAcc[j]! - xhat[row + j]! * dGammaAcc[j]!);
-        }
-      }
-    } else {
-      for (let r = 0; r < n; r++) {
-        const row = r * d;
-        for (let j = 0; j < d; j++) dx[row + j] += dy[row + j]! * gamma[j]! * invStd[j]!;
-      }
-    }
+    this.k.batchNormBackward(
+      n,
+      this.x.dim,
+      this.y.grad,
+      this.xhat,
+      this.gamma.value,
+      this.invStd,
+      this.stats,
+      this.gamma.grad,
+      this.beta.grad,
+      this.x.needsGrad ? this.x.grad : null,
+      this.trainedLast,
+    );
   }
 }
 
@@ -249,32 +209,26 @@ export class BatchNorm implements Op {
 export class Scale implements Op {
   readonly kind = 'scale';
   constructor(
+    readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly scale: Param,
   ) {}
 
   forward(n: number): void {
-    K.scaleColumns(n, this.x.dim, this.x.value, this.scale.value, this.y.value);
+    this.k.scaleColumns(n, this.x.dim, this.x.value, this.scale.value, this.y.value);
   }
 
   backward(n: number): void {
-    const d = this.x.dim;
-    const x = this.x.value;
-    const dy = this.y.grad;
-    const s = this.scale.value;
-    const ds = this.scale.grad;
-    ds.fill(0);
-    for (let r = 0; r < n; r++) {
-      const row = r * d;
-      for (let j = 0; j < d; j++) ds[j] += dy[row + j]! * x[row + j]!;
-    }
-    if (!this.x.needsGrad) return;
-    const dx = this.x.grad;
-    for (let r = 0; r < n; r++) {
-      const row = r * d;
-      for (let j = 0; j < d; j++) dx[row + j] += dy[row + j]! * s[j]!;
-    }
+    this.k.scaleBackward(
+      n,
+      this.x.dim,
+      this.x.value,
+      this.y.grad,
+      this.scale.value,
+      this.scale.grad,
+      this.x.needsGrad ? this.x.grad : null,
+    );
   }
 }
 
@@ -282,19 +236,20 @@ export class Scale implements Op {
 export class Add implements Op {
   readonly kind = 'add';
   constructor(
+    readonly k: Kernels,
     readonly a: Slot,
     readonly b: Slot,
     readonly y: Slot,
   ) {}
 
   forward(n: number): void {
-    K.add(this.a.value, this.b.value, this.y.value, n * this.y.dim);
+    this.k.add(this.a.value, this.b.value, this.y.value, n * this.y.dim);
   }
 
   backward(n: number): void {
     const len = n * this.y.dim;
-    if (this.a.needsGrad) K.addInto(this.a.grad, this.y.grad, len);
-    if (this.b.needsGrad) K.addInto(this.b.grad, this.y.grad, len);
+    if (this.a.needsGrad) this.k.addInto(this.a.grad, this.y.grad, len);
+    if (this.b.needsGrad) this.k.addInto(this.b.grad, this.y.grad, len);
   }
 }
 

@@ -5,6 +5,7 @@
  * A field table (rather than a schema library) because the same table also generates the CLI's
  * flags and --help text and the URL's keys.
  */
+import { KERNEL_PATHS, type KernelPath } from '../engine/backend.ts';
 import { type Arch, ARCHS, depthError } from '../engine/model.ts';
 import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
 
@@ -47,6 +48,7 @@ export interface TrainConfig {
   evalSamples: number;
   logEvery: number;
   layerStatsEvery: number;
+  kernels: KernelPath;
 }
 
 interface FieldBase {
@@ -263,6 +265,12 @@ export const TRAIN_FIELDS = {
     default: 0,
     flag: 'layer-stats-every',
     help: 'steps between per-layer statistics (0: off)',
+  },
+  kernels: {
+    kind: 'enum',
+    values: KERNEL_PATHS,
+    default: 'wasm',
+    help: 'compute kernels: wasm (WebAssembly SIMD; where it is missing the run falls back to ts and records ts) or ts (the TypeScript reference); the two agree to float32 rounding, not bit for bit',
   },
 } as const satisfies Record<keyof TrainConfig, Field>;
 

@@ -109,6 +109,7 @@ export function modelSpec(
     cardinality: config.cardinality,
     maxBatch: config.batch,
     seed: config.seed,
+    kernels: config.kernels,
   };
 }
 
@@ -135,9 +136,11 @@ export class TrainingRun implements Iterable<TrainEvent> {
   constructor(config: unknown, resources: TrainResources = {}) {
     const checked = validateTrainConfig(config);
     if (!checked.ok) throw new Error(`invalid config:\n  ${checked.errors.join('\n  ')}`);
-    this.config = checked.value;
-    this.data = loadDataset(this.config, resources);
-    this.model = new Model(modelSpec(this.config, this.data));
+    this.data = loadDataset(checked.value, resources);
+    this.model = new Model(modelSpec(checked.value, this.data));
+    // The kernel path that actually runs (wasm falls back to ts where WebAssembly SIMD is
+    // missing): the config — and so the start event and the run record — says which.
+    this.config = { ...checked.value, kernels: this.model.kernels };
     this.optimizer = new Optimizer(
       this.model.flatParams,
       this.model.flatGrads,

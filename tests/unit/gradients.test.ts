@@ -170,7 +170,7 @@ describe('each op against finite differences', () => {
         const h = b.dense(x, 4, 'a');
         const s = m.param('s', 4, 'scale', { kind: 'constant', value: 1 });
         const y = m.slot('s.out', 4);
-        m.ops.push(new Scale(h, y, s));
+        m.ops.push(new Scale(m.k, h, y, s));
         return b.dense(y, 3, 'head');
       },
     });

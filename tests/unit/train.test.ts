@@ -86,11 +86,24 @@ describe('determinism', () => {
   });
 
   it('a short run ends at exactly the recorded loss (a numeric change anywhere shows up here)', () => {
-    // Recorded from this engine. Runs are deterministic, so any change to the arithmetic —
-    // kernels' summation order, an op, the data, the RNG, the batch order — moves this number.
-    // If such a change is intended, check that the other tests pass and record the new value.
-    const final = done([...train(small({ layerStatsEvery: 0 }))]).final!;
-    expect(final.trainLoss).toBe(RECORDED_FINAL_TRAIN_LOSS);
+    // Recorded from this engine, one value per kernel path. Runs are deterministic, so any change
+    // to the arithmetic — kernels' summation order, an op, the data, the RNG, the batch order —
+    // moves these numbers. If such a change is intended, check that the other tests pass and
+    // record the new value. The ts value predates the wasm path: adding it changed no bit of ts.
+    const ts = done([...train(small({ layerStatsEvery: 0, kernels: 'ts' }))]).final!;
+    expect(ts.trainLoss).toBe(RECORDED_FINAL_TRAIN_LOSS.ts);
+    const wasm = done([...train(small({ layerStatsEvery: 0, kernels: 'wasm' }))]).final!;
+    expect(wasm.trainLoss).toBe(RECORDED_FINAL_TRAIN_LOSS.wasm);
+    // the default is the wasm path (Node has WebAssembly SIMD)
+    const byDefault = done([...train(small({ layerStatsEvery: 0 }))]).final!;
+    expect(byDefault.trainLoss).toBe(RECORDED_FINAL_TRAIN_LOSS.wasm);
+  });
+
+  it('the config records the kernel path that ran', () => {
+    expect(train(small()).config.kernels).toBe('wasm');
+    expect(train(small({ kernels: 'ts' })).config.kernels).toBe('ts');
+    const [start] = train(small({ kernels: 'ts' })).advance();
+    expect(start).toMatchObject({ type: 'start', config: { kernels: 'ts' } });
   });
 });
 
@@ -286,7 +299,7 @@ describe('a seeded outcome: residual beats plain at depth 20 on the spiral', () 
   });
 });
 
-const RECORDED_FINAL_TRAIN_LOSS = 0.6541027215250503;
+const RECORDED_FINAL_TRAIN_LOSS = { ts: 0.6541027215250503, wasm: 0.6541027175110654 };
 
 describe('predict', () => {
   it('gives class probabilities that sum to 1 and agree with the evaluation accuracy', () => {

@@ -70,6 +70,7 @@ export const LABELS: Record<FieldKey, string> = {
   evalSamples: 'Evaluation samples',
   logEvery: 'Log every (steps)',
   layerStatsEvery: 'Layer statistics every (steps)',
+  kernels: 'Compute kernels',
 };
 
 export function fieldOf(key: FieldKey): Field {

@@ -1,0 +1,269 @@
+/**
+ * The wasm kernel path: the WebAssembly module built from assembly/kernels.ts, one instance per
+ * model, each with its own memory that holds all of that model's buffers. The wrappers here give
+ * the exports the TypeScript kernels' signatures: a (Float32Array, offset) pair becomes the
+ * pointer `array.byteOffset + 4·offset`, so a call allocates nothing and copies nothing.
+ *
+ * The module's bytes are embedded (base64) in a generated module, src/engine/generated/, that
+ * `npm run build:wasm` writes from the AssemblyScript source; compiling it synchronously works in
+ * Node and in a worker, so a model can be built synchronously on either.
+ */
+import type { Kernels } from './backend.ts';
+import { KERNELS_WASM_BASE64 } from './generated/kernels-wasm.ts';
+import * as K from './kernels.ts';
+
+interface Exports {
+  gemmBroadcast(
+    rows: number,
+    cols: number,
+    depth: number,
+    a: number,
+    ars: number,
+    ats: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    acc: number,
+  ): void;
+  gemmDot(
+    m: number,
+    n: number,
+    k: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    c: number,
+    ldc: number,
+    acc: number,
+  ): void;
+  addBias(m: number, n: number, y: number, ld: number, bias: number): void;
+  sumRows(m: number, n: number, dy: number, ld: number, out: number, acc: number): void;
+  reluForward(x: number, y: number, len: number): void;
+  reluBackward(x: number, dy: number, dx: number, len: number): void;
+  addInto(dst: number, src: number, len: number): void;
+  add(a: number, b: number, y: number, len: number): void;
+  copy(x: number, y: number, len: number): void;
+  scaleColumns(m: number, n: number, x: number, s: number, y: number): void;
+  scaleBackward(
+    m: number,
+    n: number,
+    x: number,
+    dy: number,
+    s: number,
+    ds: number,
+    dx: number,
+  ): void;
+  batchNormForward(
+    n: number,
+    d: number,
+    x: number,
+    y: number,
+    gamma: number,
+    beta: number,
+    xhat: number,
+    invStd: number,
+    stats: number,
+    runningMean: number,
+    runningVar: number,
+    training: number,
+  ): void;
+  batchNormBackward(
+    n: number,
+    d: number,
+    dy: number,
+    xhat: number,
+    gamma: number,
+    invStd: number,
+    stats: number,
+    dGamma: number,
+    dBeta: number,
+    dx: number,
+    trained: number,
+  ): void;
+  heapBase(): number;
+}
+
+/** The smallest module using a SIMD128 instruction (v128.const; drop): validates iff supported. */
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 4, 1, 96, 0, 0, 3, 2, 1, 0, 10, 23, 1, 21, 0, 253, 12, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 26, 11,
+]);
+
+let supported: boolean | undefined;
+let compiled: WebAssembly.Module | undefined;
+
+export function wasmSimdSupported(): boolean {
+  if (supported === undefined) {
+    try {
+      supported =
+        typeof WebAssembly === 'object' &&
+        WebAssembly.validate(SIMD_PROBE) &&
+        WebAssembly.validate(kernelBytes());
+    } catch {
+      supported = false;
+    }
+  }
+  return supported;
+}
+
+let bytes: Uint8Array<ArrayBuffer> | undefined;
+function kernelBytes(): Uint8Array<ArrayBuffer> {
+  if (!bytes) {
+    const text = atob(KERNELS_WASM_BASE64);
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  }
+  return bytes;
+}
+
+function kernelModule(): WebAssembly.Module {
+  compiled ??= new WebAssembly.Module(kernelBytes());
+  return compiled;
+}
+
+const PAGE = 65536;
+
+/** A kernel set over a fresh WebAssembly memory (grown once, by `allocate`). */
+export function createWasmKernels(): Kernels {
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const ex = new WebAssembly.Instance(kernelModule(), { env: { memory } })
+    .exports as unknown as Exports;
+  let allocated = false;
+  /** byte address of element `off` of a view into this memory */
+  const at = (a: Float32Array, off: number) => a.byteOffset + 4 * off;
+  return {
+    path: 'wasm',
+    allocate(size) {
+      if (allocated) throw new Error('internal: a wasm kernel set allocates once');
+      allocated = true;
+      const base = (ex.heapBase() + 63) & ~63;
+      const pages = Math.ceil((base + size) / PAGE);
+      const have = memory.buffer.byteLength / PAGE;
+      try {
+        if (pages > have) memory.grow(pages - have);
+      } catch (e) {
+        throw new Error(
+          `model needs ${((base + size) / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, which this host refused (${(e as Error).message}); try a smaller width, depth or batch, or kernels ts`,
+          { cause: e },
+        );
+      }
+      return { buffer: memory.buffer, base };
+    },
+    gemmNN(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) {
+      ex.gemmBroadcast(
+        m,
+        n,
+        k,
+        at(a, aOff),
+        lda,
+        1,
+        at(b, bOff),
+        ldb,
+        at(c, cOff),
+        ldc,
+        +accumulate,
+      );
+    },
+    gemmTN(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) {
+      ex.gemmBroadcast(
+        k,
+        n,
+        m,
+        at(a, aOff),
+        1,
+        lda,
+        at(b, bOff),
+        ldb,
+        at(c, cOff),
+        ldc,
+        +accumulate,
+      );
+    },
+    gemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) {
+      ex.gemmDot(m, n, k, at(a, aOff), lda, at(b, bOff), ldb, at(c, cOff), ldc, +accumulate);
+    },
+    addBias(m, n, y, yOff, ld, bias, biasOff) {
+      ex.addBias(m, n, at(y, yOff), ld, at(bias, biasOff));
+    },
+    sumRows(m, n, dy, dyOff, ld, out, outOff, accumulate) {
+      ex.sumRows(m, n, at(dy, dyOff), ld, at(out, outOff), +accumulate);
+    },
+    activationForward(kind, x, y, len) {
+      if (kind === 'relu') ex.reluForward(x.byteOffset, y.byteOffset, len);
+      else if (kind === 'identity') ex.copy(x.byteOffset, y.byteOffset, len);
+      // tanh and sigmoid: the engine's deterministic float64 functions (math.ts), on the views
+      else K.activationForward(kind, x, y, len);
+    },
+    activationBackward(kind, x, y, dy, dx, len) {
+      if (kind === 'relu') ex.reluBackward(x.byteOffset, dy.byteOffset, dx.byteOffset, len);
+      else if (kind === 'identity') ex.addInto(dx.byteOffset, dy.byteOffset, len);
+      else K.activationBackward(kind, x, y, dy, dx, len);
+    },
+    add(a, b, y, len) {
+      ex.add(a.byteOffset, b.byteOffset, y.byteOffset, len);
+    },
+    addInto(dst, src, len) {
+      ex.addInto(dst.byteOffset, src.byteOffset, len);
+    },
+    scaleColumns(m, n, x, s, y) {
+      ex.scaleColumns(m, n, x.byteOffset, s.byteOffset, y.byteOffset);
+    },
+    scaleBackward(m, n, x, dy, s, ds, dx) {
+      ex.scaleBackward(
+        m,
+        n,
+        x.byteOffset,
+        dy.byteOffset,
+        s.byteOffset,
+        ds.byteOffset,
+        dx ? dx.byteOffset : 0,
+      );
+    },
+    batchNormForward(
+      n,
+      d,
+      x,
+      y,
+      gamma,
+      beta,
+      xhat,
+      invStd,
+      stats,
+      runningMean,
+      runningVar,
+      training,
+    ) {
+      ex.batchNormForward(
+        n,
+        d,
+        x.byteOffset,
+        y.byteOffset,
+        gamma.byteOffset,
+        beta.byteOffset,
+        xhat.byteOffset,
+        invStd.byteOffset,
+        stats.byteOffset,
+        runningMean.byteOffset,
+        runningVar.byteOffset,
+        +training,
+      );
+    },
+    batchNormBackward(n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained) {
+      ex.batchNormBackward(
+        n,
+        d,
+        dy.byteOffset,
+        xhat.byteOffset,
+        gamma.byteOffset,
+        invStd.byteOffset,
+        stats.byteOffset,
+        dGamma.byteOffset,
+        dBeta.byteOffset,
+        dx ? dx.byteOffset : 0,
+        +trained,
+      );
+    },
+  };
+}
