@@ -154,7 +154,7 @@ function textColour(): string {
 }
 
 /** Presentation properties that CSS (classes, custom properties) may set on SVG elements. */
-const SVG_STYLE_PROPS = [
+const SVG_PAINT_PROPS = [
   'fill',
   'fill-opacity',
   'stroke',
@@ -164,42 +164,52 @@ const SVG_STYLE_PROPS = [
   'stroke-linecap',
   'stroke-linejoin',
   'opacity',
+] as const;
+const SVG_TEXT_PROPS = [
   'font-family',
   'font-size',
   'font-weight',
   'text-anchor',
   'dominant-baseline',
-  'visibility',
-  'display',
 ] as const;
+const TEXT_ELEMENTS = new Set(['svg', 'text', 'tspan', 'textPath']);
 
 /**
- * A standalone SVG document of an element on the page: the computed colours, strokes and fonts
- * inlined on every element (the page's stylesheets do not travel with the file), the SVG
- * namespaces declared, and an XML declaration.
+ * A standalone SVG document of an element on the page: the computed colours, strokes and (on
+ * text) fonts inlined on every element in place of classes and custom properties (the page's
+ * stylesheets do not travel with the file), hidden elements left out, the SVG namespaces
+ * declared, and an XML declaration.
  */
 export function svgToString(svg: SVGSVGElement): string {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const source = [svg, ...svg.querySelectorAll('*')];
   const target = [clone, ...clone.querySelectorAll('*')];
+  const hidden: Element[] = [];
   for (let i = 0; i < source.length; i++) {
     const computed = getComputedStyle(source[i]!);
-    const el = target[i] as SVGElement;
+    const el = target[i]!;
+    if (i > 0 && computed.display === 'none') {
+      hidden.push(el);
+      continue;
+    }
+    const props = TEXT_ELEMENTS.has(el.localName)
+      ? [...SVG_PAINT_PROPS, ...SVG_TEXT_PROPS]
+      : SVG_PAINT_PROPS;
     const inline: string[] = [];
-    for (const prop of SVG_STYLE_PROPS) {
+    for (const prop of props) {
       const value = computed.getPropertyValue(prop);
       if (value) inline.push(`${prop}:${value}`);
     }
-    el.setAttribute('style', `${inline.join(';')};${el.getAttribute('style') ?? ''}`);
+    if (computed.visibility !== 'visible') inline.push(`visibility:${computed.visibility}`);
+    el.setAttribute('style', inline.join(';'));
     el.removeAttribute('class');
   }
+  for (const el of hidden) el.remove();
   clone.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   clone.setAttribute('xmlns:xlink', 'http://www.w3.org/1999/xlink');
-  if (!clone.hasAttribute('width') || !clone.hasAttribute('height')) {
-    const box = svg.getBoundingClientRect();
-    if (!clone.hasAttribute('width')) clone.setAttribute('width', String(Math.round(box.width)));
-    if (!clone.hasAttribute('height')) clone.setAttribute('height', String(Math.round(box.height)));
-  }
+  const box = svg.getBoundingClientRect();
+  if (!clone.hasAttribute('width')) clone.setAttribute('width', String(Math.round(box.width)));
+  if (!clone.hasAttribute('height')) clone.setAttribute('height', String(Math.round(box.height)));
   return withXmlns(new XMLSerializer().serializeToString(clone));
 }
 

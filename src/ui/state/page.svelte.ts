@@ -92,9 +92,10 @@ let opened = false;
 
 /**
  * Scrolls once to the section the link names (`?section=…`), unless the address has a hash of
- * its own (the browser already went there). Call it after the sections are mounted; UrlNotice
- * calls it once the page is mounted, so placing UrlNotice is enough. Calls after the scroll do
- * nothing; a call before the section exists does nothing and a later call tries again.
+ * its own (the browser already went there). This module calls it on the first animation frames
+ * after it loads (the page is mounted by then) and UrlNotice once it is mounted; nobody else
+ * needs to. Calls after the scroll do nothing; a call before the section exists does nothing and
+ * a later call tries again.
  */
 export function openSection(): void {
   if (opened || !inBrowser) return;
@@ -107,4 +108,17 @@ export function openSection(): void {
   if (!target) return; // not mounted yet: a later call tries again
   opened = true;
   target.scrollIntoView({ block: 'start' });
+}
+
+if (inBrowser) {
+  // after the app's mount() (which follows this module's loading): try for a few frames
+  let frames = 0;
+  const tryOpen = () => {
+    openSection();
+    if (!opened && ++frames < 30) requestAnimationFrame(tryOpen);
+  };
+  requestAnimationFrame(tryOpen);
+  // the browser tests read the store (only with ?e2e in the page's address)
+  if (new URLSearchParams(location.search).has('e2e'))
+    (window as unknown as { __pageState: Page }).__pageState = page;
 }
