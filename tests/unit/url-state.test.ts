@@ -187,6 +187,12 @@ describe('links', () => {
     const link = shareLink('https://example.org/lab/index.html?e2e&seed=4#math', custom);
     expect(link).toBe(`https://example.org/lab/index.html${encodePageState(custom)}`);
     expect(decodePageState(new URL(link).search)).toEqual({ state: custom, notices: [] });
+    expect(shareLink('file:///home/me/lab/index.html?e2e', defaultPageState())).toBe(
+      'file:///home/me/lab/index.html',
+    );
+    expect(addressWithState('file:///lab/index.html?e2e#math', custom)).toBe(
+      `file:///lab/index.html${encodePageState(custom)}&e2e#math`,
+    );
   });
 
   it('a classroom link: the preset’s settings, the hidden controls in field order, the section', () => {

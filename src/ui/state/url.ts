@@ -255,13 +255,17 @@ export function addressWithState(href: string, state: PageState): string {
   const url = new URL(href);
   const own = url.search.slice(1).split('&').filter(isPageParam);
   const query = [encodePageState(state).slice(1), ...own].filter(Boolean).join('&');
-  return `${url.origin}${url.pathname}${query ? `?${query}` : ''}${url.hash}`;
+  return `${pathOf(url)}${query ? `?${query}` : ''}${url.hash}`;
 }
 
 /** The link to share for `state`: the page's address with the state alone (no hash, no PAGE_PARAMS). */
 export function shareLink(href: string, state: PageState): string {
-  const url = new URL(href);
-  return `${url.origin}${url.pathname}${encodePageState(state)}`;
+  return `${pathOf(new URL(href))}${encodePageState(state)}`;
+}
+
+/** The address without query and hash (`url.origin` is "null" for file: addresses). */
+function pathOf(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
 }
 
 export interface ClassroomChoice {
