@@ -15,6 +15,11 @@ export type PairStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
 export const MAP_SIDE = 50;
 /** Test digits shown with both networks' predictions. */
 export const DIGIT_COUNT = 24;
+/**
+ * The curves and counters are redrawn at most this often (≈15 times a second: smooth enough to
+ * read, and it leaves the main thread free while two workers share the processor with it).
+ */
+const MIN_FLUSH_MS = 66;
 /** Training points drawn on a map. */
 const MAX_POINTS = 600;
 /** The maps refresh at most this often while training… */
@@ -47,6 +52,8 @@ export class Comparison {
   record = false;
 
   private frame = 0;
+  private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
+  private lastFlush = -Infinity;
   private runId = 0;
   private mapTimer: ReturnType<typeof setTimeout> | null = null;
   private mapBusy = false;
@@ -56,7 +63,15 @@ export class Comparison {
 
   constructor() {
     const queued = () => {
-      if (!this.frame) this.frame = requestAnimationFrame(() => this.flush());
+      if (this.frame || this.flushTimer) return;
+      const wait = this.lastFlush + MIN_FLUSH_MS - performance.now();
+      const inFrame = () => (this.frame = requestAnimationFrame(() => this.flush()));
+      if (wait <= 0) inFrame();
+      else
+        this.flushTimer = setTimeout(() => {
+          this.flushTimer = 0;
+          inFrame();
+        }, wait);
     };
     this.plain = new Lab('plain', this.table, queued);
     this.resnet = new Lab('resnet', this.table, queued);
@@ -174,6 +189,7 @@ export class Comparison {
   /** Applies both networks' queued batches (once per animation frame). */
   private flush(): void {
     this.frame = 0;
+    this.lastFlush = performance.now();
     let changed = false;
     for (const l of this.labs) {
       const news = l.news;
