@@ -36,9 +36,9 @@ export class Lab {
   /** a line for the screen-reader announcement when something happens to this run */
   news = $state('');
 
-  /** every event received, kept only when `record` is set (the browser tests read them) */
+  /** every event received, kept while `record` is set (for the run's JSON export and the tests) */
   readonly received: TrainEvent[] = [];
-  record = false;
+  record = true;
   batches = 0;
   /** performance.now() of the latest start() and of the first batch that followed it */
   startedAt: number | null = null;
