@@ -1,5 +1,7 @@
 import { mount } from 'svelte';
 import App from './ui/App.svelte';
+import { registerServiceWorker } from './ui/shell/serviceWorker.ts';
 import './ui/global.css';
 
 mount(App, { target: document.getElementById('app')! });
+registerServiceWorker();
