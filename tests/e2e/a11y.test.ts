@@ -1,0 +1,100 @@
+/**
+ * Accessibility of the whole page (every section, the Training Dynamics included): axe-core finds
+ * no serious or critical violation at 1280 px and at 360 px; headings never skip a level; the
+ * first Tab reaches the skip link and focus is visible.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './browser.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = join(ROOT, 'dist');
+const RESULTS = join(ROOT, 'test-results');
+const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
+
+interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: { target: string[]; failureSummary?: string }[];
+}
+
+let server: StaticServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
+  mkdirSync(RESULTS, { recursive: true });
+  server = await serveStatic(DIST, '/lab/');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('accessibility', () => {
+  for (const width of [1280, 360]) {
+    it(`axe-core: no serious or critical violations at ${width} px`, async () => {
+      const context = await browser.newContext({ viewport: { width, height: 900 } });
+      const page = await context.newPage();
+      await page.goto(`${server.url}?e2e`);
+      await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+      // let the live figures draw their first points
+      await page.waitForFunction(
+        () => ((window as unknown as { __intro?: { points: number } }).__intro?.points ?? 0) > 0,
+        undefined,
+        { timeout: 15_000 },
+      );
+      await page.addScriptTag({ path: AXE });
+      const violations = (await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (c: Document) => Promise<unknown> } }).axe;
+        const result = (await axe.run(document)) as { violations: AxeViolation[] };
+        return result.violations.map((v) => ({
+          id: v.id,
+          impact: v.impact,
+          help: v.help,
+          nodes: v.nodes
+            .slice(0, 5)
+            .map((n) => ({ target: n.target, failureSummary: n.failureSummary })),
+        }));
+      })) as AxeViolation[];
+      writeFileSync(join(RESULTS, `axe-${width}.json`), JSON.stringify(violations, null, 2) + '\n');
+      const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+      expect(
+        serious.map(
+          (v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+        ),
+      ).toEqual([]);
+      await context.close();
+    });
+  }
+
+  it('headings never skip a level; the first Tab reaches the skip link, with visible focus', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await context.newPage();
+    await page.goto(`${server.url}?e2e`);
+    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
+      hs.map((h) => Number(h.tagName[1])),
+    );
+    expect(levels[0]).toBe(1);
+    for (let i = 1; i < levels.length; i++)
+      expect(levels[i]!, `heading ${i}`).toBeLessThanOrEqual(levels[i - 1]! + 1);
+    await page.keyboard.press('Tab');
+    const focused = await page.evaluate(() => {
+      const el = document.activeElement as HTMLElement;
+      const style = getComputedStyle(el);
+      return { text: el.textContent, outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    expect(focused.text).toMatch(/Skip to/);
+    expect(focused.outline).not.toBe('none');
+    await context.close();
+  });
+});

@@ -1,0 +1,277 @@
+/**
+ * The article's shell in Debian's Chromium, served from a sub-path: sections and their anchors,
+ * the table of contents, the Introduction's live pair (starts, pauses off-screen and when hidden,
+ * waits for Play under reduced motion), no request to another origin, offline after one visit,
+ * phone width. Writes full-page screenshots and the measured figures under test-results/.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SECTION_TITLES } from '../../src/ui/shell/sections.ts';
+import { SECTION_IDS } from '../../src/ui/state/url.ts';
+import { launchChromium } from './browser.ts';
+import { serveStatic, type StaticServer } from './server.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DIST = join(ROOT, 'dist');
+const RESULTS = join(ROOT, 'test-results');
+
+interface IntroHook {
+  steps: { plain: number; resnet: number };
+  status: { plain: string; resnet: string };
+  points: number;
+  firstPointAt: number | null;
+  firstDrawAt?: number;
+}
+
+let server: StaticServer;
+let browser: Browser;
+const figures: Record<string, number | string> = {};
+
+beforeAll(async () => {
+  if (!existsSync(join(DIST, 'index.html')))
+    throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
+  mkdirSync(RESULTS, { recursive: true });
+  server = await serveStatic(DIST, '/lab/');
+  browser = await launchChromium();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  if (Object.keys(figures).length)
+    writeFileSync(join(RESULTS, 'shell-figures.json'), JSON.stringify(figures, null, 2) + '\n');
+});
+
+interface Opened {
+  context: BrowserContext;
+  page: Page;
+  /** console errors, page errors, worker errors, failed responses */
+  problems: string[];
+  /** every URL the page and its workers asked for */
+  requests: string[];
+}
+
+async function open(query = '', options: BrowserContextOptions = {}): Promise<Opened> {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  const requests: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
+  });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('worker', (w) =>
+    w.on('console', (m) => {
+      if (m.type() === 'error') problems.push(`worker console: ${m.text()}`);
+    }),
+  );
+  context.on('request', (r) => requests.push(r.url()));
+  page.on('response', (r) => {
+    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
+  });
+  await page.goto(`${server.url}?e2e${query}`);
+  await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+  return { context, page, problems, requests };
+}
+
+const intro = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __intro: IntroHook }).__intro) as Promise<IntroHook>;
+const introSteps = async (page: Page) => {
+  const h = await intro(page);
+  return h.steps.plain + h.steps.resnet;
+};
+
+async function waitFor(page: Page, test: () => Promise<boolean>, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await test())) {
+    if (Date.now() > until) throw new Error('timed out');
+    await page.waitForTimeout(100);
+  }
+}
+
+async function scrollTo(page: Page, id: string): Promise<void> {
+  await page.evaluate((id) => {
+    document.documentElement.style.scrollBehavior = 'auto';
+    document.getElementById(id)!.scrollIntoView({ block: 'start' });
+  }, id);
+}
+
+describe('the article shell', () => {
+  it('renders every section, in order, with its anchor and heading; no errors; one origin', async () => {
+    const { context, page, problems, requests } = await open();
+    const sections = await page.$$eval('main > section', (els) =>
+      els.map((s) => ({ id: s.id, h2: s.querySelector('h2')?.textContent?.trim() ?? '' })),
+    );
+    expect(sections).toEqual(SECTION_IDS.map((id) => ({ id, h2: SECTION_TITLES[id] })));
+    const toc = await page.$$eval('nav[aria-label="Contents"] a', (as) =>
+      as.map((a) => a.getAttribute('href')),
+    );
+    expect(toc).toEqual(SECTION_IDS.map((id) => `#${id}`));
+    await waitFor(page, async () => (await intro(page)).points > 0);
+    await page.waitForTimeout(1000);
+    const origin = new URL(server.url).origin;
+    const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'));
+    expect(foreign).toEqual([]);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('marks the section being read in the table of contents', async () => {
+    const { context, page, problems } = await open();
+    const current = () =>
+      page.$eval('nav[aria-label="Contents"] a[aria-current="true"]', (a) =>
+        a.getAttribute('href'),
+      );
+    expect(await current()).toBe('#introduction');
+    for (const id of ['math', 'degradation', 'takeaways']) {
+      await scrollTo(page, id);
+      await waitFor(page, async () => (await current()) === `#${id}`, 3000);
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('opens at the section a link names (section=… and #anchor)', async () => {
+    for (const [query, id] of [
+      ['&section=variants', 'variants'],
+      ['#takeaways', 'takeaways'],
+    ] as const) {
+      const { context, page, problems } = await open(query);
+      await waitFor(
+        page,
+        () =>
+          page.evaluate((id) => {
+            const top = document.getElementById(id)!.getBoundingClientRect().top;
+            const bottom =
+              window.scrollY + window.innerHeight >= document.documentElement.scrollHeight - 2;
+            return window.scrollY > 0 && (Math.abs(top) < 120 || (bottom && top < 900));
+          }, id),
+        5000,
+      );
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+
+  it('the Introduction trains live, pauses off-screen and while hidden', async () => {
+    const { context, page, problems } = await open();
+    await waitFor(page, async () => (await intro(page)).firstDrawAt !== undefined, 10_000);
+    const hook = await intro(page);
+    figures.introFirstLiveFrameMs = Math.round(hook.firstDrawAt!);
+    figures.introFirstPointMs = Math.round(hook.firstPointAt ?? -1);
+    expect(hook.firstDrawAt!).toBeLessThan(5000);
+
+    // off-screen: the step counter stops
+    await scrollTo(page, 'takeaways');
+    await page.waitForTimeout(500);
+    const before = await introSteps(page);
+    await page.waitForTimeout(1200);
+    expect(await introSteps(page)).toBe(before);
+    const off = await intro(page);
+    expect(off.status).toEqual({ plain: 'paused', resnet: 'paused' });
+    expect(off.steps.plain).toBeLessThan(4000);
+
+    // back on screen: it resumes
+    await scrollTo(page, 'introduction');
+    await waitFor(page, async () => (await introSteps(page)) > before, 5000);
+
+    // hidden tab: the step counter stops
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await page.waitForTimeout(500);
+    const hidden = await introSteps(page);
+    await page.waitForTimeout(1200);
+    expect(await introSteps(page)).toBe(hidden);
+    await page.evaluate(() => {
+      Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    await waitFor(page, async () => (await introSteps(page)) > hidden, 5000);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('with reduced motion nothing starts until Play', async () => {
+    const { context, page, problems } = await open('', { reducedMotion: 'reduce' });
+    await page.waitForTimeout(1500);
+    expect(await introSteps(page)).toBe(0);
+    const play = page.locator('#introduction').getByRole('button', { name: 'Play' });
+    await play.click();
+    await waitFor(page, async () => (await intro(page)).points > 0, 10_000);
+    await expect(
+      page.locator('#introduction').getByRole('button', { name: 'Pause' }).isVisible(),
+    ).resolves.toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('works offline after one visit', async () => {
+    const { context, page, problems } = await open();
+    await page.evaluate(async () => {
+      await navigator.serviceWorker.ready;
+      if (!navigator.serviceWorker.controller)
+        await new Promise((r) =>
+          navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }),
+        );
+    });
+    await context.setOffline(true);
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    await page.getByRole('heading', { level: 2, name: 'Key Takeaways' }).waitFor();
+    await waitFor(page, async () => (await intro(page)).points > 0, 10_000);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('fits a 360 px phone: no horizontal overflow, a contents menu', async () => {
+    const { context, page, problems } = await open('', { viewport: { width: 360, height: 780 } });
+    await waitFor(page, async () => (await intro(page)).points > 0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+      360,
+    );
+    const toggle = page.getByRole('button', { name: /Contents/ });
+    await toggle.focus();
+    await page.keyboard.press('Enter');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('link', { name: 'Key Takeaways' }).click();
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    await waitFor(
+      page,
+      () =>
+        page.evaluate(() => {
+          const top = document.getElementById('takeaways')!.getBoundingClientRect().top;
+          return top < 200 && top > -10;
+        }),
+      5000,
+    );
+    // Escape closes the menu and returns focus to its button
+    await toggle.click();
+    await page.keyboard.press('Escape');
+    expect(await toggle.getAttribute('aria-expanded')).toBe('false');
+    expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('saves full-page screenshots (desktop and 360 px)', async () => {
+    for (const [name, viewport] of [
+      ['shell-desktop', { width: 1280, height: 900 }],
+      ['shell-phone', { width: 360, height: 780 }],
+    ] as const) {
+      const { context, page, problems } = await open('', { viewport });
+      await waitFor(page, async () => (await intro(page)).points > 20);
+      await scrollTo(page, 'degradation');
+      await page.waitForTimeout(3000);
+      await scrollTo(page, 'introduction');
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: join(RESULTS, `${name}.png`), fullPage: true });
+      expect(problems).toEqual([]);
+      await context.close();
+    }
+  });
+});
