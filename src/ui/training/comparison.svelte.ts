@@ -16,10 +16,10 @@ export const MAP_SIDE = 50;
 /** Test digits shown with both networks' predictions. */
 export const DIGIT_COUNT = 24;
 /**
- * The curves and counters are redrawn at most this often (≈15 times a second: smooth enough to
+ * The curves and counters are redrawn at most this often (≈20 times a second: smooth enough to
  * read, and it leaves the main thread free while two workers share the processor with it).
  */
-const MIN_FLUSH_MS = 66;
+const MIN_FLUSH_MS = 50;
 /** Training points drawn on a map. */
 const MAX_POINTS = 600;
 /** The maps refresh at most this often while training… */
