@@ -92,6 +92,19 @@ async function waitFor(page: Page, test: () => Promise<boolean>, ms = 15_000): P
   }
 }
 
+/** Waits until the intro's step counter stands still for 800 ms; returns where it stopped. */
+async function waitStill(page: Page, ms = 6000): Promise<number> {
+  const until = Date.now() + ms;
+  let last = await introSteps(page);
+  for (;;) {
+    await page.waitForTimeout(800);
+    const now = await introSteps(page);
+    if (now === last) return now;
+    if (Date.now() > until) throw new Error(`the intro kept training: ${last} → ${now} steps`);
+    last = now;
+  }
+}
+
 async function scrollTo(page: Page, id: string): Promise<void> {
   await page.evaluate((id) => {
     document.documentElement.style.scrollBehavior = 'auto';
@@ -161,14 +174,12 @@ describe('the article shell', () => {
     await waitFor(page, async () => (await intro(page)).firstDrawAt !== undefined, 10_000);
     const hook = await intro(page);
     figures.introFirstLiveFrameMs = Math.round(hook.firstDrawAt!);
-    figures.introFirstPointMs = Math.round(hook.firstPointAt ?? -1);
     expect(hook.firstDrawAt!).toBeLessThan(5000);
 
     // off-screen: the step counter stops
     await scrollTo(page, 'takeaways');
-    await page.waitForTimeout(500);
-    const before = await introSteps(page);
-    await page.waitForTimeout(1200);
+    const before = await waitStill(page);
+    await page.waitForTimeout(1000);
     expect(await introSteps(page)).toBe(before);
     const off = await intro(page);
     expect(off.status).toEqual({ plain: 'paused', resnet: 'paused' });
@@ -183,10 +194,10 @@ describe('the article shell', () => {
       Object.defineProperty(document, 'visibilityState', { value: 'hidden', configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
     });
-    await page.waitForTimeout(500);
-    const hidden = await introSteps(page);
-    await page.waitForTimeout(1200);
+    const hidden = await waitStill(page);
+    await page.waitForTimeout(1000);
     expect(await introSteps(page)).toBe(hidden);
+    expect((await intro(page)).status).toEqual({ plain: 'paused', resnet: 'paused' });
     await page.evaluate(() => {
       Object.defineProperty(document, 'visibilityState', { value: 'visible', configurable: true });
       document.dispatchEvent(new Event('visibilitychange'));
