@@ -7,10 +7,10 @@
  *
  * Determinism: only plain SIMD128 (f32x4 mul then add, no relaxed-SIMD fused multiply-add), so
  * every lane is IEEE-rounded the same way in every engine; summation orders are fixed by the
- * loops. The GEMMs accumulate in float32 lanes (the TypeScript kernels in float64), so the two
- * paths agree to float32 rounding, not bit for bit. Every other kernel here repeats the
- * TypeScript arithmetic operation for operation (float64 where the TypeScript code computes in
- * float64) and gives the same bits.
+ * loops. The GEMMs and batch norm compute in float32 lanes (the TypeScript kernels sum in
+ * float64), so for them the two paths agree to float32 rounding, not bit for bit. The elementwise
+ * kernels repeat the TypeScript arithmetic operation for operation and give the same bits —
+ * except the scale's backward and the optimizers, which compute in float32 lanes too.
  *
  * Layout and blocking were chosen by measurement: see docs/performance.md.
  */
@@ -19,7 +19,9 @@
 // GEMM, broadcast form: C[rows×cols] (+)= Σ_t A(row, t) · B[t, cols], B row-major (ldb), and
 // A(row, t) at a + 4·(row·ars + t·ats). gemmNN (Y = X·W) is ars = lda, ats = 1; gemmTN
 // (dW = Xᵀ·dY) is ars = 1, ats = lda. Register tile: 4 rows × 8 columns (8 f32x4 accumulators);
-// each step of t loads two vectors of B and broadcasts four scalars of A for 16 lane-FLOP pairs.
+// each step of t loads two vectors of B and broadcasts four scalars of A (v128.load32_splat)
+// for 8 f32x4 multiply-adds. 4×8 measured best of 4×4, 4×8, 6×8 and 4×12 (docs/performance.md):
+// the larger tiles need more than the 16 vector registers of x86-64 and spill.
 // ---------------------------------------------------------------------------------------------
 
 // @ts-ignore: decorator
@@ -69,16 +71,16 @@ export function gemmBroadcast(
       for (let t = 0; t < depth; t++) {
         const b0 = v128.load(bp);
         const b1 = v128.load(bp, 16);
-        let x = f32x4.splat(load<f32>(a0 + ap));
+        let x = v128.load32_splat(a0 + ap);
         c00 = f32x4.add(c00, f32x4.mul(x, b0));
         c01 = f32x4.add(c01, f32x4.mul(x, b1));
-        x = f32x4.splat(load<f32>(a1 + ap));
+        x = v128.load32_splat(a1 + ap);
         c10 = f32x4.add(c10, f32x4.mul(x, b0));
         c11 = f32x4.add(c11, f32x4.mul(x, b1));
-        x = f32x4.splat(load<f32>(a2 + ap));
+        x = v128.load32_splat(a2 + ap);
         c20 = f32x4.add(c20, f32x4.mul(x, b0));
         c21 = f32x4.add(c21, f32x4.mul(x, b1));
-        x = f32x4.splat(load<f32>(a3 + ap));
+        x = v128.load32_splat(a3 + ap);
         c30 = f32x4.add(c30, f32x4.mul(x, b0));
         c31 = f32x4.add(c31, f32x4.mul(x, b1));
         bp += bStep;
@@ -100,10 +102,10 @@ export function gemmBroadcast(
       let ap: usize = 0;
       for (let t = 0; t < depth; t++) {
         const b0 = v128.load(bp);
-        c00 = f32x4.add(c00, f32x4.mul(f32x4.splat(load<f32>(a0 + ap)), b0));
-        c10 = f32x4.add(c10, f32x4.mul(f32x4.splat(load<f32>(a1 + ap)), b0));
-        c20 = f32x4.add(c20, f32x4.mul(f32x4.splat(load<f32>(a2 + ap)), b0));
-        c30 = f32x4.add(c30, f32x4.mul(f32x4.splat(load<f32>(a3 + ap)), b0));
+        c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(a0 + ap), b0));
+        c10 = f32x4.add(c10, f32x4.mul(v128.load32_splat(a1 + ap), b0));
+        c20 = f32x4.add(c20, f32x4.mul(v128.load32_splat(a2 + ap), b0));
+        c30 = f32x4.add(c30, f32x4.mul(v128.load32_splat(a3 + ap), b0));
         bp += bStep;
         ap += aStep;
       }
@@ -143,7 +145,7 @@ export function gemmBroadcast(
       let bp = b + (<usize>j << 2);
       let ap: usize = 0;
       for (let t = 0; t < depth; t++) {
-        const x = f32x4.splat(load<f32>(a0 + ap));
+        const x = v128.load32_splat(a0 + ap);
         c00 = f32x4.add(c00, f32x4.mul(x, v128.load(bp)));
         c01 = f32x4.add(c01, f32x4.mul(x, v128.load(bp, 16)));
         bp += bStep;
@@ -158,7 +160,7 @@ export function gemmBroadcast(
       let bp = b + (<usize>j << 2);
       let ap: usize = 0;
       for (let t = 0; t < depth; t++) {
-        c00 = f32x4.add(c00, f32x4.mul(f32x4.splat(load<f32>(a0 + ap)), v128.load(bp)));
+        c00 = f32x4.add(c00, f32x4.mul(v128.load32_splat(a0 + ap), v128.load(bp)));
         bp += bStep;
         ap += aStep;
       }
@@ -298,6 +300,77 @@ export function gemmDot(
     }
     for (; p < k; p++) finishScalar(c0 + (<usize>p << 2), dot(a0, b + <usize>p * bRow, n), acc);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// gemmNT: for enough rows, Bᵀ is copied (4×4 SIMD transposes) into the scratch area the model
+// reserved, and the broadcast form runs on it — faster than the dot form once the copy (n·k)
+// is amortised over the m rows; below that, or without room, the dot form. The choice depends
+// on the shapes only, so it is the same in every host.
+// ---------------------------------------------------------------------------------------------
+
+let scratch: usize = 0;
+let scratchBytes: usize = 0;
+
+/** The area gemmNT may use for Bᵀ (set once, by the model, when it lays out its memory). */
+export function setScratch(ptr: usize, bytes: usize): void {
+  scratch = ptr;
+  scratchBytes = bytes;
+}
+
+/** gemmNT takes the transposed copy from this many rows of C on. */
+const NT_TRANSPOSE_MIN_ROWS = 8;
+
+export function gemmNT(
+  m: i32,
+  n: i32,
+  k: i32,
+  a: usize,
+  lda: i32,
+  b: usize,
+  ldb: i32,
+  c: usize,
+  ldc: i32,
+  acc: bool,
+): void {
+  if (m >= NT_TRANSPOSE_MIN_ROWS && (<usize>n * <usize>k) << 2 <= scratchBytes) {
+    transpose(k, n, b, ldb, scratch);
+    gemmBroadcast(m, k, n, a, lda, 1, scratch, k, c, ldc, acc);
+  } else gemmDot(m, n, k, a, lda, b, ldb, c, ldc, acc);
+}
+
+/** dst[cols×rows] (packed) = src[rows×cols]ᵀ (row stride ld). */
+function transpose(rows: i32, cols: i32, src: usize, ld: i32, dst: usize): void {
+  const sRow = <usize>ld << 2;
+  const dRow = <usize>rows << 2;
+  let i = 0;
+  for (; i + 4 <= rows; i += 4) {
+    const s0 = src + <usize>i * sRow;
+    const d0 = dst + (<usize>i << 2);
+    let j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      const r0 = v128.load(s0 + o);
+      const r1 = v128.load(s0 + sRow + o);
+      const r2 = v128.load(s0 + 2 * sRow + o);
+      const r3 = v128.load(s0 + 3 * sRow + o);
+      const t0 = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5); // r0₀ r1₀ r0₁ r1₁
+      const t1 = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5); // r2₀ r3₀ r2₁ r3₁
+      const t2 = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7); // r0₂ r1₂ r0₃ r1₃
+      const t3 = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+      const dp = d0 + <usize>j * dRow;
+      v128.store(dp, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      v128.store(dp + dRow, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      v128.store(dp + 2 * dRow, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      v128.store(dp + 3 * dRow, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; j < cols; j++)
+      for (let q = 0; q < 4; q++)
+        store<f32>(d0 + <usize>j * dRow + (<usize>q << 2), load<f32>(s0 + <usize>q * sRow + (<usize>j << 2)));
+  }
+  for (; i < rows; i++)
+    for (let j = 0; j < cols; j++)
+      store<f32>(dst + <usize>j * dRow + (<usize>i << 2), load<f32>(src + <usize>i * sRow + (<usize>j << 2)));
 }
 
 /** Σ x[j]·y[j] over n floats: four lanes, summed as in hsum4, then the scalar tail. */
@@ -449,41 +522,151 @@ export function scaleColumns(m: i32, n: i32, x: usize, s: usize, y: usize): void
 }
 
 /**
- * The per-feature scale's backward: ds[j] = Σ_r dy·x, and (dx != 0) dx += dy·s. As in
- * TypeScript, each product is exact in float64 and rounded once, with the sum, to float32.
+ * The per-feature scale's backward: ds[j] = Σ_r dy·x (four features at a time, the sums in
+ * registers down the rows), and (dx != 0) dx += dy·s. Float32 lanes: the TypeScript twin rounds
+ * each exact product only with its sum, so the two agree to float32 rounding.
  */
 export function scaleBackward(m: i32, n: i32, x: usize, dy: usize, s: usize, ds: usize, dx: usize): void {
   const row = <usize>n << 2;
-  memory.fill(ds, 0, row);
-  for (let i = 0; i < m; i++) {
-    const xr = x + <usize>i * row;
-    const gr = dy + <usize>i * row;
-    for (let j = 0; j < n; j++) {
-      const o = <usize>j << 2;
-      const g = <f64>load<f32>(gr + o);
-      store<f32>(ds + o, <f32>(<f64>load<f32>(ds + o) + g * <f64>load<f32>(xr + o)));
+  const n4 = n & ~3;
+  for (let j = 0; j < n4; j += 4) {
+    const o = <usize>j << 2;
+    let acc = f32x4.splat(0);
+    for (let r = 0; r < m; r++) {
+      const at = <usize>r * row + o;
+      acc = f32x4.add(acc, f32x4.mul(v128.load(dy + at), v128.load(x + at)));
     }
+    v128.store(ds + o, acc);
+  }
+  for (let j = n4; j < n; j++) {
+    const o = <usize>j << 2;
+    let acc: f32 = 0;
+    for (let r = 0; r < m; r++) {
+      const at = <usize>r * row + o;
+      acc += load<f32>(dy + at) * load<f32>(x + at);
+    }
+    store<f32>(ds + o, acc);
   }
   if (dx == 0) return;
   for (let i = 0; i < m; i++) {
     const dr = dx + <usize>i * row;
     const gr = dy + <usize>i * row;
-    for (let j = 0; j < n; j++) {
+    let j = 0;
+    for (; j < n4; j += 4) {
       const o = <usize>j << 2;
-      const g = <f64>load<f32>(gr + o);
-      store<f32>(dr + o, <f32>(<f64>load<f32>(dr + o) + g * <f64>load<f32>(s + o)));
+      v128.store(dr + o, f32x4.add(v128.load(dr + o), f32x4.mul(v128.load(gr + o), v128.load(s + o))));
+    }
+    for (; j < n; j++) {
+      const o = <usize>j << 2;
+      store<f32>(dr + o, load<f32>(dr + o) + load<f32>(gr + o) * load<f32>(s + o));
     }
   }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Batch normalisation: the TypeScript arithmetic, operation for operation, in float64 (f64x2
-// over pairs of features), so both paths give the same bits. `stats` holds 2·d float64 scratch
-// values (sums, then the mean, and the sums of squares or of gradients).
+// Optimizers over the flat vectors, in float32 lanes (the TypeScript twins compute each update in
+// float64 and round once when storing).
 // ---------------------------------------------------------------------------------------------
 
-const EPS: f64 = 1e-5;
-const MOMENTUM: f64 = 0.1;
+/** p ← p − lr·(g + wd·mask·p) */
+export function sgdStep(len: i32, lr: f32, wd: f32, p: usize, g: usize, mask: usize): void {
+  const lrv = f32x4.splat(lr);
+  const wdv = f32x4.splat(wd);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    const gi = f32x4.add(v128.load(g + o), f32x4.mul(f32x4.mul(wdv, v128.load(mask + o)), pv));
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, gi)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    store<f32>(p + o, pv - lr * (load<f32>(g + o) + wd * load<f32>(mask + o) * pv));
+  }
+}
+
+/** v ← μv + g + wd·mask·p;  p ← p − lr·v */
+export function momentumStep(len: i32, lr: f32, mu: f32, wd: f32, p: usize, g: usize, mask: usize, v: usize): void {
+  const lrv = f32x4.splat(lr);
+  const muv = f32x4.splat(mu);
+  const wdv = f32x4.splat(wd);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    const vi = f32x4.add(
+      f32x4.add(f32x4.mul(muv, v128.load(v + o)), v128.load(g + o)),
+      f32x4.mul(f32x4.mul(wdv, v128.load(mask + o)), pv),
+    );
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.sub(pv, f32x4.mul(lrv, vi)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    const vi = mu * load<f32>(v + o) + load<f32>(g + o) + wd * load<f32>(mask + o) * pv;
+    store<f32>(v + o, vi);
+    store<f32>(p + o, pv - lr * vi);
+  }
+}
+
+/** Adam, bias corrections folded into stepSize and epsHat (see src/engine/kernels.ts). */
+export function adamStep(
+  len: i32,
+  stepSize: f32,
+  b1: f32,
+  b2: f32,
+  epsHat: f32,
+  wd: f32,
+  p: usize,
+  g: usize,
+  mask: usize,
+  m: usize,
+  v: usize,
+): void {
+  const sv = f32x4.splat(stepSize);
+  const b1v = f32x4.splat(b1);
+  const c1v = f32x4.splat(1 - b1);
+  const b2v = f32x4.splat(b2);
+  const c2v = f32x4.splat(1 - b2);
+  const ev = f32x4.splat(epsHat);
+  const wdv = f32x4.splat(wd);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = <usize>i << 2;
+    const pv = v128.load(p + o);
+    const gi = f32x4.add(v128.load(g + o), f32x4.mul(f32x4.mul(wdv, v128.load(mask + o)), pv));
+    const mi = f32x4.add(f32x4.mul(b1v, v128.load(m + o)), f32x4.mul(c1v, gi));
+    const vi = f32x4.add(f32x4.mul(b2v, v128.load(v + o)), f32x4.mul(f32x4.mul(c2v, gi), gi));
+    v128.store(m + o, mi);
+    v128.store(v + o, vi);
+    v128.store(p + o, f32x4.sub(pv, f32x4.div(f32x4.mul(sv, mi), f32x4.add(f32x4.sqrt(vi), ev))));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const pv = load<f32>(p + o);
+    const gi = load<f32>(g + o) + wd * load<f32>(mask + o) * pv;
+    const mi = b1 * load<f32>(m + o) + (1 - b1) * gi;
+    const vi = b2 * load<f32>(v + o) + (1 - b2) * gi * gi;
+    store<f32>(m + o, mi);
+    store<f32>(v + o, vi);
+    store<f32>(p + o, pv - (stepSize * mi) / (Mathf.sqrt(vi) + epsHat));
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Batch normalisation, in float32 lanes: four features at a time (one v128 per row), the sums
+// kept in registers while the block walks down the rows, then the same arithmetic for the last
+// d % 4 features in scalars. The TypeScript reference sums in float64, so the paths agree to
+// float32 rounding. `stats` (2·d float64 of scratch in the TypeScript signature) is unused here.
+// ---------------------------------------------------------------------------------------------
+
+const EPS: f32 = 1e-5;
+const MOMENTUM: f32 = 0.1;
 
 export function batchNormForward(
   n: i32,
@@ -500,63 +683,77 @@ export function batchNormForward(
   training: bool,
 ): void {
   const row = <usize>d << 2;
-  const sum = stats;
-  const sumSq = stats + (<usize>d << 3);
-  if (training) {
-    memory.fill(stats, 0, <usize>d << 4);
-    for (let r = 0; r < n; r++) {
-      const xr = x + <usize>r * row;
-      for (let j = 0; j < d; j++) {
-        const o = <usize>j << 3;
-        store<f64>(sum + o, load<f64>(sum + o) + <f64>load<f32>(xr + (<usize>j << 2)));
+  const nf = <f32>n;
+  const d4 = d & ~3;
+  const z = f32x4.splat(0);
+  const one = f32x4.splat(1);
+  const keep = f32x4.splat(1 - MOMENTUM);
+  const take = f32x4.splat(MOMENTUM);
+  const eps = f32x4.splat(EPS);
+  for (let j = 0; j < d4; j += 4) {
+    const o = <usize>j << 2;
+    let mean: v128, inv: v128;
+    if (training) {
+      let sum = z;
+      let p = x + o;
+      for (let r = 0; r < n; r++, p += row) sum = f32x4.add(sum, v128.load(p));
+      mean = f32x4.div(sum, f32x4.splat(nf));
+      let sumSq = z;
+      p = x + o;
+      for (let r = 0; r < n; r++, p += row) {
+        const c = f32x4.sub(v128.load(p), mean);
+        sumSq = f32x4.add(sumSq, f32x4.mul(c, c));
       }
+      const variance = f32x4.div(sumSq, f32x4.splat(nf));
+      inv = f32x4.div(one, f32x4.sqrt(f32x4.add(variance, eps)));
+      const unbiased = n > 1 ? f32x4.div(sumSq, f32x4.splat(<f32>(n - 1))) : variance;
+      const rm = runningMean + o;
+      const rv = runningVar + o;
+      v128.store(rm, f32x4.add(f32x4.mul(keep, v128.load(rm)), f32x4.mul(take, mean)));
+      v128.store(rv, f32x4.add(f32x4.mul(keep, v128.load(rv)), f32x4.mul(take, unbiased)));
+    } else {
+      mean = v128.load(runningMean + o);
+      inv = f32x4.div(one, f32x4.sqrt(f32x4.add(v128.load(runningVar + o), eps)));
     }
-    const nf = <f64>n;
-    for (let j = 0; j < d; j++) {
-      const o = <usize>j << 3;
-      store<f64>(sum + o, load<f64>(sum + o) / nf);
-    }
+    v128.store(invStd + o, inv);
+    const g = v128.load(gamma + o);
+    const b = v128.load(beta + o);
     for (let r = 0; r < n; r++) {
-      const xr = x + <usize>r * row;
-      for (let j = 0; j < d; j++) {
-        const o = <usize>j << 3;
-        const c = <f64>load<f32>(xr + (<usize>j << 2)) - load<f64>(sum + o);
-        store<f64>(sumSq + o, load<f64>(sumSq + o) + c * c);
-      }
-    }
-    const m = MOMENTUM;
-    for (let j = 0; j < d; j++) {
-      const o8 = <usize>j << 3;
-      const o4 = <usize>j << 2;
-      const ss = load<f64>(sumSq + o8);
-      const variance = ss / nf;
-      store<f32>(invStd + o4, <f32>(1 / Math.sqrt(variance + EPS)));
-      const unbiased = n > 1 ? ss / <f64>(n - 1) : variance;
-      store<f32>(
-        runningMean + o4,
-        <f32>((1 - m) * <f64>load<f32>(runningMean + o4) + m * load<f64>(sum + o8)),
-      );
-      store<f32>(
-        runningVar + o4,
-        <f32>((1 - m) * <f64>load<f32>(runningVar + o4) + m * unbiased),
-      );
-    }
-  } else {
-    for (let j = 0; j < d; j++) {
-      const o4 = <usize>j << 2;
-      store<f64>(sum + (<usize>j << 3), <f64>load<f32>(runningMean + o4));
-      store<f32>(invStd + o4, <f32>(1 / Math.sqrt(<f64>load<f32>(runningVar + o4) + EPS)));
+      const at = <usize>r * row + o;
+      const h = f32x4.mul(f32x4.sub(v128.load(x + at), mean), inv);
+      v128.store(xhat + at, h);
+      v128.store(y + at, f32x4.add(f32x4.mul(g, h), b));
     }
   }
-  for (let r = 0; r < n; r++) {
-    const at = <usize>r * row;
-    for (let j = 0; j < d; j++) {
-      const o4 = <usize>j << 2;
-      const h =
-        (<f64>load<f32>(x + at + o4) - load<f64>(sum + (<usize>j << 3))) *
-        <f64>load<f32>(invStd + o4);
-      store<f32>(xhat + at + o4, <f32>h);
-      store<f32>(y + at + o4, <f32>(<f64>load<f32>(gamma + o4) * h + <f64>load<f32>(beta + o4)));
+  for (let j = d4; j < d; j++) {
+    const o = <usize>j << 2;
+    let mean: f32, inv: f32;
+    if (training) {
+      let sum: f32 = 0;
+      for (let r = 0; r < n; r++) sum += load<f32>(x + <usize>r * row + o);
+      mean = sum / nf;
+      let sumSq: f32 = 0;
+      for (let r = 0; r < n; r++) {
+        const c = load<f32>(x + <usize>r * row + o) - mean;
+        sumSq += c * c;
+      }
+      const variance = sumSq / nf;
+      inv = 1 / Mathf.sqrt(variance + EPS);
+      const unbiased = n > 1 ? sumSq / <f32>(n - 1) : variance;
+      store<f32>(runningMean + o, (1 - MOMENTUM) * load<f32>(runningMean + o) + MOMENTUM * mean);
+      store<f32>(runningVar + o, (1 - MOMENTUM) * load<f32>(runningVar + o) + MOMENTUM * unbiased);
+    } else {
+      mean = load<f32>(runningMean + o);
+      inv = 1 / Mathf.sqrt(load<f32>(runningVar + o) + EPS);
+    }
+    store<f32>(invStd + o, inv);
+    const g = load<f32>(gamma + o);
+    const b = load<f32>(beta + o);
+    for (let r = 0; r < n; r++) {
+      const at = <usize>r * row + o;
+      const h = (load<f32>(x + at) - mean) * inv;
+      store<f32>(xhat + at, h);
+      store<f32>(y + at, g * h + b);
     }
   }
 }
@@ -575,50 +772,65 @@ export function batchNormBackward(
   trained: bool,
 ): void {
   const row = <usize>d << 2;
-  const dBetaAcc = stats;
-  const dGammaAcc = stats + (<usize>d << 3);
-  memory.fill(stats, 0, <usize>d << 4);
-  for (let r = 0; r < n; r++) {
-    const at = <usize>r * row;
-    for (let j = 0; j < d; j++) {
-      const o4 = <usize>j << 2;
-      const o8 = <usize>j << 3;
-      const g = <f64>load<f32>(dy + at + o4);
-      store<f64>(dBetaAcc + o8, load<f64>(dBetaAcc + o8) + g);
-      store<f64>(dGammaAcc + o8, load<f64>(dGammaAcc + o8) + g * <f64>load<f32>(xhat + at + o4));
-    }
-  }
-  for (let j = 0; j < d; j++) {
-    const o4 = <usize>j << 2;
-    const o8 = <usize>j << 3;
-    store<f32>(dGamma + o4, <f32>load<f64>(dGammaAcc + o8));
-    store<f32>(dBeta + o4, <f32>load<f64>(dBetaAcc + o8));
-  }
-  if (dx == 0) return;
-  const nf = <f64>n;
-  if (trained) {
+  const nf = <f32>n;
+  const d4 = d & ~3;
+  const z = f32x4.splat(0);
+  const nv = f32x4.splat(nf);
+  for (let j = 0; j < d4; j += 4) {
+    const o = <usize>j << 2;
+    let sb = z, sg = z;
     for (let r = 0; r < n; r++) {
-      const at = <usize>r * row;
-      for (let j = 0; j < d; j++) {
-        const o4 = <usize>j << 2;
-        const o8 = <usize>j << 3;
-        const k = (<f64>load<f32>(gamma + o4) * <f64>load<f32>(invStd + o4)) / nf;
-        const v =
-          k *
-          (nf * <f64>load<f32>(dy + at + o4) -
-            load<f64>(dBetaAcc + o8) -
-            <f64>load<f32>(xhat + at + o4) * load<f64>(dGammaAcc + o8));
-        store<f32>(dx + at + o4, <f32>(<f64>load<f32>(dx + at + o4) + v));
+      const at = <usize>r * row + o;
+      const g = v128.load(dy + at);
+      sb = f32x4.add(sb, g);
+      sg = f32x4.add(sg, f32x4.mul(g, v128.load(xhat + at)));
+    }
+    v128.store(dGamma + o, sg);
+    v128.store(dBeta + o, sb);
+    if (dx == 0) continue;
+    const gi = f32x4.mul(v128.load(gamma + o), v128.load(invStd + o));
+    if (trained) {
+      // dx = γ·invStd/n · (n·dy − Σdy − x̂·Σ(dy·x̂))
+      const k = f32x4.div(gi, nv);
+      for (let r = 0; r < n; r++) {
+        const at = <usize>r * row + o;
+        const t = f32x4.sub(
+          f32x4.sub(f32x4.mul(nv, v128.load(dy + at)), sb),
+          f32x4.mul(v128.load(xhat + at), sg),
+        );
+        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(k, t)));
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const at = <usize>r * row + o;
+        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(v128.load(dy + at), gi)));
       }
     }
-  } else {
+  }
+  for (let j = d4; j < d; j++) {
+    const o = <usize>j << 2;
+    let sb: f32 = 0, sg: f32 = 0;
     for (let r = 0; r < n; r++) {
-      const at = <usize>r * row;
-      for (let j = 0; j < d; j++) {
-        const o4 = <usize>j << 2;
-        const v =
-          <f64>load<f32>(dy + at + o4) * <f64>load<f32>(gamma + o4) * <f64>load<f32>(invStd + o4);
-        store<f32>(dx + at + o4, <f32>(<f64>load<f32>(dx + at + o4) + v));
+      const at = <usize>r * row + o;
+      const g = load<f32>(dy + at);
+      sb += g;
+      sg += g * load<f32>(xhat + at);
+    }
+    store<f32>(dGamma + o, sg);
+    store<f32>(dBeta + o, sb);
+    if (dx == 0) continue;
+    const gi = load<f32>(gamma + o) * load<f32>(invStd + o);
+    if (trained) {
+      const k = gi / nf;
+      for (let r = 0; r < n; r++) {
+        const at = <usize>r * row + o;
+        const t = nf * load<f32>(dy + at) - sb - load<f32>(xhat + at) * sg;
+        store<f32>(dx + at, load<f32>(dx + at) + k * t);
+      }
+    } else {
+      for (let r = 0; r < n; r++) {
+        const at = <usize>r * row + o;
+        store<f32>(dx + at, load<f32>(dx + at) + load<f32>(dy + at) * gi);
       }
     }
   }

@@ -1,14 +1,33 @@
 /**
- * `npm run bench [-- --json] [-- --task R56] [-- --engine resnet-lab-ts]`: median milliseconds
- * per training step on the reference tasks, this engine against TensorFlow.js (wasm and cpu
- * backends), all measured in one run so that ratios hold on a noisy shared machine.
- * A benchmark, never a test: nothing here asserts a speed.
+ * `npm run bench [-- --json] [-- --task R56] [-- --engine resnet-lab-wasm,tfjs-wasm]`: median
+ * milliseconds per training step on the reference tasks — this engine on both kernel paths
+ * (resnet-lab-wasm: WebAssembly SIMD; resnet-lab-ts: the TypeScript reference) against
+ * TensorFlow.js (wasm and cpu backends) and PyTorch (bench/torch_reference.py, when python3 can
+ * import torch) — all measured in one run, cell after cell, so that ratios hold on a noisy
+ * shared machine; then the whole-lab figures. A benchmark, never a test: nothing here asserts a
+ * speed.
+ *
+ * Each cell reports the median wall-clock time of a step and, beside it, the median CPU time
+ * (process.cpuUsage around the step), which a busy machine inflates much less; the load average
+ * is printed with the table.
  */
-import { engineTask, TASKS, type Task, type TaskArch, taskFlops } from './tasks.ts';
+import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
+import { cpus, loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import type { KernelPath } from '../src/engine/backend.ts';
+import { type TrainEvent, train } from '../src/experiments/train.ts';
+import { engineTask, spiralBatch, TASKS, type Task, type TaskArch, taskFlops } from './tasks.ts';
 import { tfjsTask, useBackend } from './tfjs-task.ts';
 
-type EngineName = 'resnet-lab-ts' | 'tfjs-wasm' | 'tfjs-cpu';
-const ENGINES: readonly EngineName[] = ['resnet-lab-ts', 'tfjs-wasm', 'tfjs-cpu'];
+type EngineName = 'resnet-lab-wasm' | 'resnet-lab-ts' | 'tfjs-wasm' | 'tfjs-cpu' | 'pytorch';
+const ENGINES: readonly EngineName[] = [
+  'resnet-lab-wasm',
+  'resnet-lab-ts',
+  'tfjs-wasm',
+  'tfjs-cpu',
+  'pytorch',
+];
 const ARCHES: readonly TaskArch[] = ['plain', 'resnet'];
 
 interface Result {
@@ -17,28 +36,37 @@ interface Result {
   engine: EngineName;
   msPerStep: number;
   gflops: number;
+  /** median CPU milliseconds of a step (user + system) */
+  cpuMsPerStep: number;
   steps: number;
   /** training loss after the timed steps, a sanity check that the step really trains */
   loss: number;
 }
 
+interface Measured {
+  ms: number[];
+  cpuMs: number[];
+  loss: number;
+}
+
 /** Warm-up, then timed steps until both the minimum count and a time budget are reached. */
-function measure(
-  step: () => number,
-  opts: { minSteps: number; maxSeconds: number },
-): { ms: number[]; loss: number } {
+function measure(step: () => number, opts: { minSteps: number; maxSeconds: number }): Measured {
   const warmEnd = performance.now() + Math.min(1000, opts.maxSeconds * 100);
   let loss = step();
   for (let i = 0; i < 5 && performance.now() < warmEnd; i++) loss = step();
   const ms: number[] = [];
+  const cpuMs: number[] = [];
   const deadline = performance.now() + opts.maxSeconds * 1000;
   while (ms.length < opts.minSteps || (performance.now() < deadline && ms.length < 400)) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     loss = step();
     ms.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpuMs.push((c.user + c.system) / 1000);
     if (ms.length >= 3 && performance.now() > deadline + opts.maxSeconds * 4000) break; // very slow engine
   }
-  return { ms, loss };
+  return { ms, cpuMs, loss };
 }
 
 function median(values: number[]): number {
@@ -47,16 +75,21 @@ function median(values: number[]): number {
   return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function parseArgs(argv: string[]): {
+interface Options {
   json: boolean;
   tasks: Task[];
   engines: EngineName[];
   seconds: number;
-} {
+  /** kernel paths for the whole-lab figures; empty: none */
+  lab: KernelPath[];
+}
+
+function parseArgs(argv: string[]): Options {
   let json = false;
   let tasks = [...TASKS];
   let engines = [...ENGINES];
   let seconds = 2;
+  let lab: KernelPath[] = ['wasm', 'ts'];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -72,14 +105,19 @@ function parseArgs(argv: string[]): {
     } else if (a === '--seconds') {
       seconds = Number(argv[++i]);
       if (!(seconds > 0)) fail('--seconds: expected a positive number');
+    } else if (a === '--lab') {
+      const names = (argv[++i] ?? '').split(',').filter((s) => s !== 'none' && s !== '');
+      if (names.some((n) => n !== 'wasm' && n !== 'ts'))
+        fail('--lab: expected wasm, ts, wasm,ts or none');
+      lab = names as KernelPath[];
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        'npm run bench [-- --json] [--task R20,R56,R56w128] [--engine resnet-lab-ts,tfjs-wasm,tfjs-cpu] [--seconds 2]\n',
+        `npm run bench [-- --json] [--task R20,R56,R56w128] [--engine ${ENGINES.join(',')}] [--seconds 2] [--lab wasm,ts|none]\n`,
       );
       process.exit(0);
     } else fail(`unknown flag ${a} (try --help)`);
   }
-  return { json, tasks, engines, seconds };
+  return { json, tasks, engines, seconds, lab };
 }
 
 function fail(message: string): never {
@@ -87,44 +125,185 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/** The PyTorch reference as a child process answering one JSON line per request. */
+class Torch {
+  private readonly lines: AsyncIterator<string>;
+  private constructor(private readonly child: ChildProcessWithoutNullStreams) {
+    this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  }
+
+  /** null, with the reason, when python3 cannot import torch */
+  static start(): { torch: Torch; version: string } | { torch: null; reason: string } {
+    const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], {
+      encoding: 'utf8',
+    });
+    if (probe.error || probe.status !== 0) {
+      const why = probe.error
+        ? probe.error.message
+        : (probe.stderr.trim().split('\n').pop() ?? 'failed');
+      return { torch: null, reason: `python3 cannot import torch (${why})` };
+    }
+    const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+    const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stderr.on('data', (d: Buffer) => process.stderr.write(`  [pytorch] ${d.toString()}`));
+    return { torch: new Torch(child), version: probe.stdout.trim() };
+  }
+
+  async run(task: Task, arch: TaskArch, seconds: number, minSteps: number) {
+    const { x, y } = spiralBatch(task.batch);
+    const request = { task: task.name, arch, ...task, seconds, minSteps, x: [...x], y: [...y] };
+    this.child.stdin.write(`${JSON.stringify(request)}\n`);
+    const next = await this.lines.next();
+    if (next.done) throw new Error('the PyTorch reference exited');
+    const answer = JSON.parse(next.value) as {
+      error?: string;
+      msPerStep: number;
+      cpuMsPerStep: number;
+      steps: number;
+      loss: number;
+    };
+    if (answer.error) throw new Error(`PyTorch reference: ${answer.error}`);
+    return answer;
+  }
+
+  close(): void {
+    this.child.stdin.end();
+  }
+}
+
 async function runOne(
   engine: EngineName,
   task: Task,
   arch: TaskArch,
   seconds: number,
-): Promise<Result> {
+  torch: Torch | null,
+): Promise<Result | null> {
   // The slowest cells (TensorFlow.js cpu on R56w128, ~3 s a step) get fewer steps.
-  const heavy = taskFlops(task) > 1e8 && engine === 'tfjs-cpu';
+  const heavy = taskFlops(task) > 1e8 && (engine === 'tfjs-cpu' || engine === 'resnet-lab-ts');
   const opts = { minSteps: heavy ? 5 : 50, maxSeconds: seconds };
-  let measured: { ms: number[]; loss: number };
-  if (engine === 'resnet-lab-ts') {
-    measured = measure(engineTask(task, arch).step, opts);
+  let msPerStep: number;
+  let cpuMsPerStep: number;
+  let steps: number;
+  let loss: number;
+  if (engine === 'pytorch') {
+    if (!torch) return null;
+    ({ msPerStep, cpuMsPerStep, steps, loss } = await torch.run(
+      task,
+      arch,
+      seconds,
+      opts.minSteps,
+    ));
   } else {
-    await useBackend(engine === 'tfjs-wasm' ? 'wasm' : 'cpu');
-    const t = tfjsTask(task, arch);
-    measured = measure(t.step, opts);
-    t.dispose();
+    let measured: Measured;
+    if (engine === 'resnet-lab-wasm' || engine === 'resnet-lab-ts') {
+      const kernels = engine === 'resnet-lab-wasm' ? 'wasm' : 'ts';
+      const t = engineTask(task, arch, kernels);
+      if (t.model.kernels !== kernels) throw new Error(`${engine}: this host has no ${kernels}`);
+      measured = measure(t.step, opts);
+    } else {
+      await useBackend(engine === 'tfjs-wasm' ? 'wasm' : 'cpu');
+      const t = tfjsTask(task, arch);
+      measured = measure(t.step, opts);
+      t.dispose();
+    }
+    msPerStep = median(measured.ms);
+    cpuMsPerStep = median(measured.cpuMs);
+    steps = measured.ms.length;
+    loss = measured.loss;
   }
-  const msPerStep = median(measured.ms);
   return {
     task: task.name,
     arch,
     engine,
     msPerStep,
     gflops: taskFlops(task) / (msPerStep * 1e6),
-    steps: measured.ms.length,
-    loss: measured.loss,
+    cpuMsPerStep,
+    steps,
+    loss,
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Whole-lab figures
+// ---------------------------------------------------------------------------------------------
+
+/** The Training Dynamics pair: the page's default config at depth 56 on the spiral, plain twin
+ * (shortcut off) and ResNet, to 2,000 steps each — here one after the other on one thread (the
+ * page runs them in two workers at once). */
+function dynamicsPair(kernels: KernelPath) {
+  const seconds: number[] = [];
+  for (const shortcut of [false, true]) {
+    const s0 = performance.now();
+    for (const _e of train({ depth: 56, dataset: 'spiral', steps: 2000, shortcut, kernels }));
+    seconds.push((performance.now() - s0) / 1000);
+  }
+  const [plain, resnet] = seconds as [number, number];
+  return {
+    kernels,
+    wallSeconds: plain + resnet,
+    plainSeconds: plain,
+    resnetSeconds: resnet,
+    plainStepsPerSecond: 2000 / plain,
+    resnetStepsPerSecond: 2000 / resnet,
+  };
+}
+
+/**
+ * The cost of batch norm, introspection and message traffic over the bare step: depth-56 ResNet
+ * (width 16, batch 64, spiral), 1,000 steps, evaluation only at the end. Bare: no batch norm, no
+ * layer statistics, no events sent. Full: batch norm, layer statistics every 10 steps, and every
+ * non-empty list of events structured-cloned as postMessage would (more often than the worker,
+ * which sends at most one batch per 50 ms: an upper bound on the traffic).
+ */
+function overhead(kernels: KernelPath) {
+  const steps = 1000;
+  const base = { depth: 56, dataset: 'spiral', steps, evalEvery: steps, kernels };
+  const time = (config: Record<string, unknown>, send: boolean) => {
+    const run = train(config);
+    run.advance(); // start + step-0 evaluation, not part of the steps
+    const c0 = process.cpuUsage();
+    const t0 = performance.now();
+    let last: readonly TrainEvent[] = [];
+    while (!run.done) {
+      last = run.advance();
+      if (send && last.length) structuredClone(last);
+    }
+    const c = process.cpuUsage(c0);
+    return {
+      msPerStep: (performance.now() - t0) / steps,
+      cpuMsPerStep: (c.user + c.system) / 1000 / steps,
+    };
+  };
+  const bareConfig = { ...base, norm: 'none', layerStatsEvery: 0 };
+  const fullConfig = { ...base, norm: 'batch', layerStatsEvery: 10 };
+  // Alternate, and keep each one's faster run: the first runs also warm the JIT up.
+  const best = (a: ReturnType<typeof time>, b: ReturnType<typeof time>) =>
+    a.cpuMsPerStep <= b.cpuMsPerStep ? a : b;
+  let bare = time(bareConfig, false);
+  let full = time(fullConfig, true);
+  bare = best(bare, time(bareConfig, false));
+  full = best(full, time(fullConfig, true));
+  return {
+    kernels,
+    bare,
+    full,
+    overheadWall: full.msPerStep / bare.msPerStep - 1,
+    overheadCpu: full.cpuMsPerStep / bare.cpuMsPerStep - 1,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+
 function table(results: Result[], engines: EngineName[]): string {
   const lines: string[] = [];
+  const ours: EngineName = engines.includes('resnet-lab-wasm') ? 'resnet-lab-wasm' : engines[0]!;
+  const others = engines.filter((e) => e !== ours);
   const header = [
     'task',
     'arch',
-    ...engines.map((e) => `${e} ms`),
-    'GFLOP/s (ours)',
-    ...engines.filter((e) => e !== 'resnet-lab-ts').map((e) => `× vs ${e}`),
+    ...engines.map((e) => `${e} ms (cpu)`),
+    ...engines.filter((e) => e.startsWith('resnet-lab')).map((e) => `${e} GFLOP/s`),
+    ...others.map((e) => `${ours} × vs ${e}`),
   ];
   lines.push(`| ${header.join(' | ')} |`);
   lines.push(`|${header.map(() => '---').join('|')}|`);
@@ -133,13 +312,17 @@ function table(results: Result[], engines: EngineName[]): string {
     const [task, arch] = key.split('/');
     const cell = (e: EngineName) =>
       results.find((r) => r.task === task && r.arch === arch && r.engine === e);
-    const ours = cell('resnet-lab-ts');
-    const row = [task, arch];
-    for (const e of engines) row.push(cell(e) ? fmt(cell(e)!.msPerStep) : '–');
-    row.push(ours ? ours.gflops.toFixed(2) : '–');
-    for (const e of engines.filter((e) => e !== 'resnet-lab-ts')) {
+    const row = [task!, arch!];
+    for (const e of engines) {
+      const c = cell(e);
+      row.push(c ? `${fmt(c.msPerStep)} (${fmt(c.cpuMsPerStep)})` : '–');
+    }
+    for (const e of engines.filter((e) => e.startsWith('resnet-lab')))
+      row.push(cell(e) ? cell(e)!.gflops.toFixed(2) : '–');
+    const mine = cell(ours);
+    for (const e of others) {
       const other = cell(e);
-      row.push(ours && other ? `${(other.msPerStep / ours.msPerStep).toFixed(1)}×` : '–');
+      row.push(mine && other ? `${(other.msPerStep / mine.msPerStep).toFixed(1)}×` : '–');
     }
     lines.push(`| ${row.join(' | ')} |`);
   }
@@ -150,28 +333,95 @@ function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
 async function main(): Promise<void> {
-  const { json, tasks, engines, seconds } = parseArgs(process.argv.slice(2));
+  const { json, tasks, engines, seconds, lab } = parseArgs(process.argv.slice(2));
+  const notes: string[] = [];
+  const machine = {
+    node: process.version,
+    cpu: cpus()[0]?.model ?? 'unknown',
+    cores: cpus().length,
+    loadBefore: load(),
+    loadAfter: '',
+  };
+  let torch: Torch | null = null;
+  if (engines.includes('pytorch')) {
+    const started = Torch.start();
+    if (started.torch) {
+      torch = started.torch;
+      notes.push(`pytorch: torch ${started.version}, one thread (bench/torch_reference.py)`);
+    } else {
+      notes.push(
+        `pytorch: skipped — ${started.reason}; install Debian's python3-torch to include it`,
+      );
+    }
+    process.stderr.write(`  ${notes.at(-1)}\n`);
+  }
   const results: Result[] = [];
-  for (const task of tasks) {
-    for (const arch of ARCHES) {
-      for (const engine of engines) {
-        const r = await runOne(engine, task, arch, seconds);
-        results.push(r);
-        if (!json)
-          process.stderr.write(
-            `  ${r.task} ${r.arch} ${r.engine}: ${fmt(r.msPerStep)} ms/step (${r.steps} steps)\n`,
-          );
+  try {
+    for (const task of tasks) {
+      for (const arch of ARCHES) {
+        for (const engine of engines) {
+          const r = await runOne(engine, task, arch, seconds, torch);
+          if (!r) continue;
+          results.push(r);
+          if (!json)
+            process.stderr.write(
+              `  ${r.task} ${r.arch} ${r.engine}: ${fmt(r.msPerStep)} ms/step, cpu ${fmt(r.cpuMsPerStep)} (${r.steps} steps, load ${load()})\n`,
+            );
+        }
       }
     }
+  } finally {
+    torch?.close();
   }
+
+  const labFigures: Record<string, unknown> = {
+    convergenceSweep: null,
+    convergenceSweepNote:
+      'not available: the default convergence sweep does not exist yet (no sweep experiment in src/experiments)',
+  };
+  if (lab.length) {
+    labFigures.dynamicsPair = lab.map((k) => {
+      if (!json) process.stderr.write(`  Training Dynamics pair, depth 56, ${k} kernels…\n`);
+      return dynamicsPair(k);
+    });
+    labFigures.overhead = lab.map((k) => {
+      if (!json) process.stderr.write(`  batch norm + layer stats + events overhead, ${k}…\n`);
+      return overhead(k);
+    });
+  }
+  machine.loadAfter = load();
+
   if (json) {
-    process.stdout.write(`${JSON.stringify({ tasks: results }, null, 2)}\n`);
-  } else {
     process.stdout.write(
-      `\nMedian ms per training step (forward + backward + SGD update), one thread, Node ${process.version}\n\n${table(results, engines)}\n`,
+      `${JSON.stringify({ tasks: results, lab: labFigures, machine, notes }, null, 2)}\n`,
     );
+    return;
   }
+  const out: string[] = [];
+  out.push(
+    `Median ms per training step (forward + backward + SGD update), one thread, Node ${machine.node}, ${machine.cores} × ${machine.cpu}`,
+  );
+  out.push(`load average (1, 5, 15 min): ${machine.loadBefore} before, ${machine.loadAfter} after`);
+  out.push('wall-clock median, CPU-time median in parentheses\n');
+  out.push(table(results, engines));
+  for (const n of notes) out.push(`\n- ${n}`);
+  out.push('\nWhole-lab figures');
+  for (const p of (labFigures.dynamicsPair ?? []) as ReturnType<typeof dynamicsPair>[])
+    out.push(
+      `- Training Dynamics pair (plain + ResNet, depth 56, spiral) to 2,000 steps, ${p.kernels}: ${p.wallSeconds.toFixed(1)} s wall (one thread, one after the other; ${p.plainStepsPerSecond.toFixed(0)} and ${p.resnetStepsPerSecond.toFixed(0)} steps/s)`,
+    );
+  for (const o of (labFigures.overhead ?? []) as ReturnType<typeof overhead>[])
+    out.push(
+      `- batch norm + layer stats every 10 + events, over the bare step (depth-56 ResNet), ${o.kernels}: ${fmt(o.bare.msPerStep)} → ${fmt(o.full.msPerStep)} ms/step, +${(100 * o.overheadWall).toFixed(0)}% wall (cpu ${fmt(o.bare.cpuMsPerStep)} → ${fmt(o.full.cpuMsPerStep)}, +${(100 * o.overheadCpu).toFixed(0)}%)`,
+    );
+  out.push(`- default convergence sweep: ${labFigures.convergenceSweepNote as string}`);
+  process.stdout.write(`\n${out.join('\n')}\n`);
 }
 
 await main();

@@ -5,6 +5,7 @@
  * h = h + relu(W·h + b).
  */
 import { makeSynthetic } from '../src/data/index.ts';
+import type { KernelPath } from '../src/engine/backend.ts';
 import { Model, type ModelSpec } from '../src/engine/model.ts';
 import { Optimizer } from '../src/engine/optim.ts';
 
@@ -46,7 +47,11 @@ export function spiralBatch(batch: number): { x: Float32Array; y: Int32Array } {
 }
 
 /** The reference MLP on this engine: a model plus a `step()` that trains on one batch. */
-export function engineTask(task: Task, arch: TaskArch): { step: () => number; model: Model } {
+export function engineTask(
+  task: Task,
+  arch: TaskArch,
+  kernels: KernelPath,
+): { step: () => number; model: Model } {
   const spec: ModelSpec = {
     arch: 'resnet',
     shortcut: arch === 'resnet',
@@ -64,6 +69,7 @@ export function engineTask(task: Task, arch: TaskArch): { step: () => number; mo
     cardinality: 1,
     maxBatch: task.batch,
     seed: 1,
+    kernels,
   };
   const model = new Model(spec, (b, input) => {
     let h = b.act(b.dense(input, task.width, 'stem', { bias: true }), 'stem');
@@ -78,7 +84,7 @@ export function engineTask(task: Task, arch: TaskArch): { step: () => number; mo
   model.input.value.set(x);
   model.labels.set(y);
   // Weight decay 0: the reference is plain SGD.
-  const opt = new Optimizer(model.flatParams, model.flatGrads, model.decayMask, {
+  const opt = Optimizer.forModel(model, {
     kind: 'sgd',
     momentum: 0,
     weightDecay: 0,

@@ -24,8 +24,12 @@ export const KERNEL_PATHS: readonly KernelPath[] = ['wasm', 'ts'];
  */
 export interface Kernels {
   readonly path: KernelPath;
-  /** the one buffer of a model's arena; called once, when the model is laid out */
-  allocate(bytes: number): { buffer: ArrayBuffer; base: number };
+  /**
+   * The one buffer of a model's arena; called once, when the model is laid out. `scratchBytes`:
+   * room the kernels may use inside a call (the wasm gemmNT's transposed copy of B, at most the
+   * largest weight matrix); the ts kernels need none.
+   */
+  allocate(bytes: number, scratchBytes?: number): { buffer: ArrayBuffer; base: number };
   gemmNN: typeof K.gemmNN;
   gemmTN: typeof K.gemmTN;
   gemmNT: typeof K.gemmNT;
@@ -39,6 +43,9 @@ export interface Kernels {
   scaleBackward: typeof K.scaleBackward;
   batchNormForward: typeof K.batchNormForward;
   batchNormBackward: typeof K.batchNormBackward;
+  sgdStep: typeof K.sgdStep;
+  momentumStep: typeof K.momentumStep;
+  adamStep: typeof K.adamStep;
 }
 
 export const TS_KERNELS: Kernels = {
@@ -57,6 +64,9 @@ export const TS_KERNELS: Kernels = {
   scaleBackward: K.scaleBackward,
   batchNormForward: K.batchNormForward,
   batchNormBackward: K.batchNormBackward,
+  sgdStep: K.sgdStep,
+  momentumStep: K.momentumStep,
+  adamStep: K.adamStep,
 };
 
 /** Whether this host can run the wasm path (WebAssembly with SIMD128). */

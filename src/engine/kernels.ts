@@ -472,3 +472,61 @@ export function batchNormBackward(
     }
   }
 }
+
+/** SGD over the flat vectors: p ← p − lr·(g + wd·mask·p). */
+export function sgdStep(
+  len: number,
+  lr: number,
+  wd: number,
+  p: Float32Array,
+  g: Float32Array,
+  mask: Float32Array,
+): void {
+  for (let i = 0; i < len; i++) p[i] -= lr * (g[i]! + wd * mask[i]! * p[i]!);
+}
+
+/** SGD with momentum, PyTorch's form: v ← μv + g + wd·mask·p;  p ← p − lr·v. */
+export function momentumStep(
+  len: number,
+  lr: number,
+  mu: number,
+  wd: number,
+  p: Float32Array,
+  g: Float32Array,
+  mask: Float32Array,
+  v: Float32Array,
+): void {
+  for (let i = 0; i < len; i++) {
+    const vi = mu * v[i]! + g[i]! + wd * mask[i]! * p[i]!;
+    v[i] = vi;
+    p[i] -= lr * vi;
+  }
+}
+
+/**
+ * Adam with the bias corrections folded into `stepSize` = lr·√(1−β₂ᵗ)/(1−β₁ᵗ) and
+ * `epsHat` = ε·√(1−β₂ᵗ): m ← β₁m + (1−β₁)g′, v ← β₂v + (1−β₂)g′², p ← p − stepSize·m/(√v + epsHat),
+ * g′ = g + wd·mask·p.
+ */
+export function adamStep(
+  len: number,
+  stepSize: number,
+  b1: number,
+  b2: number,
+  epsHat: number,
+  wd: number,
+  p: Float32Array,
+  g: Float32Array,
+  mask: Float32Array,
+  m: Float32Array,
+  v: Float32Array,
+): void {
+  for (let i = 0; i < len; i++) {
+    const gi = g[i]! + wd * mask[i]! * p[i]!;
+    const mi = b1 * m[i]! + (1 - b1) * gi;
+    const vi = b2 * v[i]! + (1 - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    p[i] -= (stepSize * mi) / (Math.sqrt(vi) + epsHat);
+  }
+}

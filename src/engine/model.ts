@@ -165,6 +165,8 @@ export class Model {
   flatGrads!: Float32Array;
   /** 1 where weight decay applies */
   decayMask!: Float32Array;
+  /** two vectors like flatParams for an optimizer's state (see Optimizer.forModel) */
+  optimizerState!: readonly [Float32Array, Float32Array];
   private snapshot: Float32Array | null = null;
   /** whether `snapshot` holds the parameters from before the latest update */
   private snapshotTaken = false;
@@ -236,10 +238,16 @@ export class Model {
     arena.f32(total, (v) => (this.flatParams = v));
     arena.f32(total, (v) => (this.flatGrads = v));
     arena.f32(total, (v) => (this.decayMask = v));
+    const state: Float32Array[] = [];
+    arena.f32(total, (v) => state.push(v));
+    arena.f32(total, (v) => state.push(v));
     for (const s of this.slots) s.reserve(arena);
     for (const op of this.ops) op.reserve?.(arena);
-    const { buffer, base } = this.k.allocate(arena.size);
+    let scratch = 0;
+    for (const op of this.ops) if (op instanceof Dense) scratch = Math.max(scratch, op.weightBlock);
+    const { buffer, base } = this.k.allocate(arena.size, 4 * scratch);
     arena.commit(buffer, base);
+    this.optimizerState = [state[0]!, state[1]!];
     let offset = 0;
     for (const p of this.params) {
       p.offset = offset;

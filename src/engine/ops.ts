@@ -31,6 +31,10 @@ export class Dense implements Op {
   readonly kind = 'dense';
   private readonly groupIn: number;
   private readonly groupOut: number;
+  /** floats in one group's weight matrix */
+  get weightBlock(): number {
+    return this.groupIn * this.groupOut;
+  }
 
   constructor(
     readonly k: Kernels,

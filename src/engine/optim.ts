@@ -3,6 +3,7 @@
  * whatever the architecture. Weight decay is an L2 term added to the gradient of weights only
  * (decayMask is 1 for weights, 0 for biases and normalisation parameters).
  */
+import { type Kernels, TS_KERNELS } from './backend.ts';
 import { cos } from './math.ts';
 
 export type OptimizerKind = 'sgd' | 'momentum' | 'adam';
@@ -18,6 +19,11 @@ export interface OptimizerOptions {
   epsilon?: number;
 }
 
+/**
+ * One optimizer over a model's flat vectors. Its update loops are kernels (sgdStep, momentumStep,
+ * adamStep): `Optimizer.forModel` runs them on the model's kernel path, with the optimizer's
+ * state in the model's memory; the plain constructor uses the TypeScript kernels.
+ */
 export class Optimizer {
   private readonly velocity: Float32Array;
   private readonly secondMoment: Float32Array;
@@ -25,40 +31,63 @@ export class Optimizer {
   private beta1Power = 1;
   private beta2Power = 1;
 
+  /**
+   * @param k the kernels to update with (the TypeScript ones by default)
+   * @param state two zeroed vectors of params.length for the optimizer's state (momentum or
+   *   Adam's moments), in memory `k` can address; allocated here when omitted
+   */
   constructor(
     private readonly params: Float32Array,
     private readonly grads: Float32Array,
     private readonly decayMask: Float32Array,
     readonly options: OptimizerOptions,
+    private readonly k: Kernels = TS_KERNELS,
+    state?: readonly [Float32Array, Float32Array],
   ) {
     const size = params.length;
-    this.velocity = new Float32Array(options.kind === 'sgd' ? 0 : size);
-    this.secondMoment = new Float32Array(options.kind === 'adam' ? size : 0);
+    this.velocity = state?.[0] ?? new Float32Array(options.kind === 'sgd' ? 0 : size);
+    this.secondMoment = state?.[1] ?? new Float32Array(options.kind === 'adam' ? size : 0);
+  }
+
+  /** An optimizer for `model`'s parameters on its kernel path, its state in the model's memory. */
+  static forModel(
+    model: {
+      flatParams: Float32Array;
+      flatGrads: Float32Array;
+      decayMask: Float32Array;
+      k: Kernels;
+      optimizerState: readonly [Float32Array, Float32Array];
+    },
+    options: OptimizerOptions,
+  ): Optimizer {
+    const state = model.optimizerState;
+    state[0].fill(0);
+    state[1].fill(0);
+    return new Optimizer(
+      model.flatParams,
+      model.flatGrads,
+      model.decayMask,
+      options,
+      model.k,
+      state,
+    );
   }
 
   step(lr: number): void {
-    const { params: p, grads: g, decayMask: mask } = this;
+    const { params: p, grads: g, decayMask: mask, k } = this;
     const wd = this.options.weightDecay;
     const mu = this.options.momentum;
     const len = p.length;
     this.t++;
     switch (this.options.kind) {
       case 'sgd':
-        for (let i = 0; i < len; i++) p[i] -= lr * (g[i]! + wd * mask[i]! * p[i]!);
+        k.sgdStep(len, lr, wd, p, g, mask);
         return;
-      case 'momentum': {
+      case 'momentum':
         // PyTorch's form: v ← μv + g;  p ← p − lr·v
-        const v = this.velocity;
-        for (let i = 0; i < len; i++) {
-          const vi = mu * v[i]! + g[i]! + wd * mask[i]! * p[i]!;
-          v[i] = vi;
-          p[i] -= lr * vi;
-        }
+        k.momentumStep(len, lr, mu, wd, p, g, mask, this.velocity);
         return;
-      }
       case 'adam': {
-        const m = this.velocity;
-        const v = this.secondMoment;
         const b1 = mu;
         const b2 = this.options.beta2 ?? 0.999;
         const eps = this.options.epsilon ?? 1e-8;
@@ -69,14 +98,7 @@ export class Optimizer {
         const c2 = 1 - this.beta2Power;
         const stepSize = (lr * Math.sqrt(c2)) / c1;
         const epsHat = eps * Math.sqrt(c2);
-        for (let i = 0; i < len; i++) {
-          const gi = g[i]! + wd * mask[i]! * p[i]!;
-          const mi = b1 * m[i]! + (1 - b1) * gi;
-          const vi = b2 * v[i]! + (1 - b2) * gi * gi;
-          m[i] = mi;
-          v[i] = vi;
-          p[i] -= (stepSize * mi) / (Math.sqrt(vi) + epsHat);
-        }
+        k.adamStep(len, stepSize, b1, b2, epsHat, wd, p, g, mask, this.velocity, this.secondMoment);
         return;
       }
     }

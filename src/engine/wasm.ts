@@ -26,7 +26,7 @@ interface Exports {
     ldc: number,
     acc: number,
   ): void;
-  gemmDot(
+  gemmNT(
     m: number,
     n: number,
     k: number,
@@ -82,6 +82,31 @@ interface Exports {
     dx: number,
     trained: number,
   ): void;
+  sgdStep(len: number, lr: number, wd: number, p: number, g: number, mask: number): void;
+  momentumStep(
+    len: number,
+    lr: number,
+    mu: number,
+    wd: number,
+    p: number,
+    g: number,
+    mask: number,
+    v: number,
+  ): void;
+  adamStep(
+    len: number,
+    stepSize: number,
+    b1: number,
+    b2: number,
+    epsHat: number,
+    wd: number,
+    p: number,
+    g: number,
+    mask: number,
+    m: number,
+    v: number,
+  ): void;
+  setScratch(ptr: number, bytes: number): void;
   heapBase(): number;
 }
 
@@ -135,20 +160,23 @@ export function createWasmKernels(): Kernels {
   const at = (a: Float32Array, off: number) => a.byteOffset + 4 * off;
   return {
     path: 'wasm',
-    allocate(size) {
+    allocate(size, scratchBytes = 0) {
       if (allocated) throw new Error('internal: a wasm kernel set allocates once');
       allocated = true;
       const base = (ex.heapBase() + 63) & ~63;
-      const pages = Math.ceil((base + size) / PAGE);
+      const scratch = (base + size + 63) & ~63;
+      const end = scratch + scratchBytes;
+      const pages = Math.ceil(end / PAGE);
       const have = memory.buffer.byteLength / PAGE;
       try {
         if (pages > have) memory.grow(pages - have);
       } catch (e) {
         throw new Error(
-          `model needs ${((base + size) / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, which this host refused (${(e as Error).message}); try a smaller width, depth or batch, or kernels ts`,
+          `model needs ${(end / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, which this host refused (${(e as Error).message}); try a smaller width, depth or batch, or kernels ts`,
           { cause: e },
         );
       }
+      ex.setScratch(scratch, scratchBytes);
       return { buffer: memory.buffer, base };
     },
     gemmNN(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) {
@@ -182,7 +210,7 @@ export function createWasmKernels(): Kernels {
       );
     },
     gemmNT(m, n, k, a, aOff, lda, b, bOff, ldb, c, cOff, ldc, accumulate) {
-      ex.gemmDot(m, n, k, at(a, aOff), lda, at(b, bOff), ldb, at(c, cOff), ldc, +accumulate);
+      ex.gemmNT(m, n, k, at(a, aOff), lda, at(b, bOff), ldb, at(c, cOff), ldc, +accumulate);
     },
     addBias(m, n, y, yOff, ld, bias, biasOff) {
       ex.addBias(m, n, at(y, yOff), ld, at(bias, biasOff));
@@ -263,6 +291,27 @@ export function createWasmKernels(): Kernels {
         dBeta.byteOffset,
         dx ? dx.byteOffset : 0,
         +trained,
+      );
+    },
+    sgdStep(len, lr, wd, p, g, mask) {
+      ex.sgdStep(len, lr, wd, p.byteOffset, g.byteOffset, mask.byteOffset);
+    },
+    momentumStep(len, lr, mu, wd, p, g, mask, v) {
+      ex.momentumStep(len, lr, mu, wd, p.byteOffset, g.byteOffset, mask.byteOffset, v.byteOffset);
+    },
+    adamStep(len, stepSize, b1, b2, epsHat, wd, p, g, mask, m, v) {
+      ex.adamStep(
+        len,
+        stepSize,
+        b1,
+        b2,
+        epsHat,
+        wd,
+        p.byteOffset,
+        g.byteOffset,
+        mask.byteOffset,
+        m.byteOffset,
+        v.byteOffset,
       );
     },
   };

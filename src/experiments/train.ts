@@ -141,16 +141,11 @@ export class TrainingRun implements Iterable<TrainEvent> {
     // The kernel path that actually runs (wasm falls back to ts where WebAssembly SIMD is
     // missing): the config — and so the start event and the run record — says which.
     this.config = { ...checked.value, kernels: this.model.kernels };
-    this.optimizer = new Optimizer(
-      this.model.flatParams,
-      this.model.flatGrads,
-      this.model.decayMask,
-      {
-        kind: this.config.optimizer,
-        momentum: this.config.momentum,
-        weightDecay: this.config.weightDecay,
-      },
-    );
+    this.optimizer = Optimizer.forModel(this.model, {
+      kind: this.config.optimizer,
+      momentum: this.config.momentum,
+      weightDecay: this.config.weightDecay,
+    });
     this.batcher = new Batcher(
       this.data.trainX,
       this.data.trainY,

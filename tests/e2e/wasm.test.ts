@@ -224,8 +224,9 @@ describe('built worker vs Node, byte for byte', () => {
   });
 
   it('figure: the Training Dynamics pair (plain + ResNet, depth 56, spiral) in two workers', async () => {
-    const pair = ['plain', 'resnet'].map((arch) => ({
-      arch,
+    // as the page's pair: the default config at depth 56, plain twin and ResNet
+    const pair = [false, true].map((shortcut) => ({
+      shortcut,
       depth: 56,
       dataset: 'spiral',
       steps: 2000,

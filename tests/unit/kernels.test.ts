@@ -4,9 +4,9 @@
  * widths that are not multiples of 4, batch 1, width 1, offsets and leading dimensions wider
  * than the matrices — and nothing written outside the output.
  *
- * The GEMMs accumulate in float32 lanes in WebAssembly and in float64 in TypeScript, so they
- * agree within a float32 rounding bound; every other kernel repeats the TypeScript arithmetic
- * and must give the same bits.
+ * The GEMMs, batch norm, the scale's backward and the optimizers compute in float32 lanes in
+ * WebAssembly and in float64 in TypeScript, so they agree within a float32 rounding bound; the
+ * elementwise kernels repeat the TypeScript arithmetic and must give the same bits.
  */
 import { describe, expect, it } from 'vitest';
 import { type Kernels, TS_KERNELS, wasmAvailable } from '../../src/engine/backend.ts';
@@ -24,8 +24,10 @@ class WasmHeap {
   private readonly buffer: ArrayBuffer;
   private readonly base: number;
   private top = 0;
-  constructor() {
-    ({ buffer: this.buffer, base: this.base } = this.k.allocate(ARENA_BYTES));
+  /** scratch: room for gemmNT's transposed copy of up to 48×48 floats — smaller than some of
+   * the shapes below, so that both of its forms (transposed and dot) are exercised */
+  constructor(scratchFloats = 48 * 48) {
+    ({ buffer: this.buffer, base: this.base } = this.k.allocate(ARENA_BYTES, 4 * scratchFloats));
   }
   reset(): void {
     this.top = 0;
@@ -192,25 +194,41 @@ describe('wasm GEMMs against the TypeScript ones (random shapes, offsets, leadin
   });
 });
 
-describe('wasm elementwise, scale and batch-norm kernels give the TypeScript bits', () => {
+describe('wasm elementwise kernels give the TypeScript bits; the others its values', () => {
   const heap = new WasmHeap();
   const trials = 120;
 
-  /** runs `body` on (ts, wasm) copies of the inputs and compares the outputs bit for bit */
+  /**
+   * Runs `body` on (ts, wasm) copies of the inputs and compares the outputs: bit for bit, or —
+   * with `rel` — within rel × the largest magnitude of each array.
+   */
   function check(
     label: string,
     inputs: Float32Array[],
     body: (k: Kernels, arrays: Float32Array[]) => void,
     rng: Rng,
+    rel = 0,
   ): void {
     heap.reset();
     const ts = inputs.map((v) => Float32Array.from(v));
     const wasm = inputs.map((v) => heap.f32(v, rng));
     body(TS_KERNELS, ts);
     body(heap.k, wasm);
-    for (let i = 0; i < inputs.length; i++)
-      if (!sameBits(wasm[i]!, ts[i]!))
-        throw new Error(`${label}: array ${i} differs at ${firstDifference(wasm[i]!, ts[i]!)}`);
+    for (let i = 0; i < inputs.length; i++) {
+      const [w, t] = [wasm[i]!, ts[i]!];
+      if (rel === 0) {
+        if (!sameBits(w, t))
+          throw new Error(`${label}: array ${i} differs at ${firstDifference(w, t)}`);
+        continue;
+      }
+      let scale = 0;
+      for (const v of t) scale = Math.max(scale, Math.abs(v));
+      for (let j = 0; j < t.length; j++)
+        if (!(Math.abs(w[j]! - t[j]!) <= rel * scale))
+          throw new Error(
+            `${label}: array ${i}[${j}]: wasm ${w[j]} vs ts ${t[j]} (scale ${scale})`,
+          );
+    }
   }
 
   /** values with zeros, −0 and exact ties, so that sign and comparison edge cases occur */
@@ -305,6 +323,7 @@ describe('wasm elementwise, scale and batch-norm kernels give the TypeScript bit
         ],
         (k, [x, dy, s, ds, dx]) => k.scaleBackward(m, n, x!, dy!, s!, ds!, withDx ? dx! : null),
         rng,
+        1e-5,
       );
     }
   });
@@ -335,6 +354,7 @@ describe('wasm elementwise, scale and batch-norm kernels give the TypeScript bit
         (k, [x, y, g, b, xhat, inv, rm, rv]) =>
           k.batchNormForward(n, d, x!, y!, g!, b!, xhat!, inv!, statsFor(k), rm!, rv!, training),
         rng,
+        1e-5,
       );
       const withDx = rng.uniform() < 0.8;
       check(
@@ -363,7 +383,38 @@ describe('wasm elementwise, scale and batch-norm kernels give the TypeScript bit
             training,
           ),
         rng,
+        1e-5,
       );
+    }
+  });
+});
+
+describe('wasm optimizer kernels against the TypeScript ones', () => {
+  const heap = new WasmHeap();
+  it('sgd, momentum and adam steps (odd lengths, weight decay on some entries)', () => {
+    const rng = new Rng(6, 'optim');
+    for (let t = 0; t < 60; t++) {
+      const len = pick(rng) * pick(rng);
+      const mask = Float32Array.from({ length: len }, () => (rng.uniform() < 0.7 ? 1 : 0));
+      const v0 = Float32Array.from({ length: len }, () => rng.uniform());
+      const inputs = [fill(rng, len), fill(rng, len), mask, fill(rng, len), v0];
+      const run = (k: Kernels, [p, g, mk, m, v]: Float32Array[]) => {
+        k.sgdStep(len, 0.05, 1e-3, p!, g!, mk!);
+        k.momentumStep(len, 0.05, 0.9, 1e-3, p!, g!, mk!, m!);
+        k.adamStep(len, 0.01, 0.9, 0.999, 1e-8, 1e-3, p!, g!, mk!, m!, v!);
+      };
+      heap.reset();
+      const ts = inputs.map((v) => Float32Array.from(v));
+      const wasm = inputs.map((v) => heap.f32(v, rng));
+      run(TS_KERNELS, ts);
+      run(heap.k, wasm);
+      for (const i of [0, 3, 4])
+        for (let j = 0; j < len; j++) {
+          const [w, x] = [wasm[i]![j]!, ts[i]![j]!];
+          expect(Math.abs(w - x), `len=${len} array ${i}[${j}]`).toBeLessThanOrEqual(
+            1e-6 * Math.max(1, Math.abs(x)),
+          );
+        }
     }
   });
 });

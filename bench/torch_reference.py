@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""PyTorch reference for `npm run bench`: the reference MLP tasks of
+../shared/reference/benchmarks.md on one CPU thread.
+
+bench/run.ts starts this script once (when `python3 -c "import torch"` works) and sends one
+JSON request per line on stdin; the script answers each with one JSON line on stdout, so
+PyTorch's cells are measured in the same run, interleaved with the other engines'.
+
+Request:  {"task": "R56", "arch": "plain" | "resnet", "layers": 56, "width": 32,
+           "batch": 64, "seconds": 2, "minSteps": 50, "x": [...], "y": [...]}
+Answer:   {"task": ..., "arch": ..., "msPerStep": median wall ms, "cpuMsPerStep": median
+           CPU ms, "steps": n, "loss": last loss, "torch": version}
+
+The network: stem Linear(2, width) + ReLU, `layers` hidden Linear(width, width) + ReLU (residual:
+h = h + relu(W h + b)), head Linear(width, 1), sigmoid cross-entropy, plain SGD (lr 0.01),
+float32, He-normal weights, zero biases. Run alone: `python3 bench/torch_reference.py --selftest`.
+"""
+
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+torch.set_num_threads(1)
+try:
+    torch.set_num_interop_threads(1)
+except RuntimeError:  # already set
+    pass
+
+LEARNING_RATE = 0.01
+
+
+class Mlp(torch.nn.Module):
+    def __init__(self, layers, width, residual):
+        super().__init__()
+        self.residual = residual
+        self.stem = torch.nn.Linear(2, width)
+        self.hidden = torch.nn.ModuleList(torch.nn.Linear(width, width) for _ in range(layers))
+        self.head = torch.nn.Linear(width, 1)
+        for layer in [self.stem, *self.hidden, self.head]:
+            torch.nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")
+            torch.nn.init.zeros_(layer.bias)
+
+    def forward(self, x):
+        h = torch.relu(self.stem(x))
+        for layer in self.hidden:
+            out = torch.relu(layer(h))
+            h = h + out if self.residual else out
+        return self.head(h)
+
+
+def measure(request):
+    torch.manual_seed(1)
+    batch = request["batch"]
+    model = Mlp(request["layers"], request["width"], request["arch"] == "resnet")
+    x = torch.tensor(request["x"], dtype=torch.float32).reshape(batch, 2)
+    y = torch.tensor(request["y"], dtype=torch.float32).reshape(batch, 1)
+    optimizer = torch.optim.SGD(model.parameters(), lr=LEARNING_RATE)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+
+    def step():
+        optimizer.zero_grad(set_to_none=False)
+        loss = loss_fn(model(x), y)
+        loss.backward()
+        optimizer.step()
+        return loss.item()
+
+    seconds = request["seconds"]
+    warm_end = time.perf_counter() + min(1.0, seconds * 0.1)
+    loss = step()
+    for _ in range(5):
+        if time.perf_counter() >= warm_end:
+            break
+        loss = step()
+    wall, cpu = [], []
+    deadline = time.perf_counter() + seconds
+    while len(wall) < request["minSteps"] or (time.perf_counter() < deadline and len(wall) < 400):
+        t0, c0 = time.perf_counter(), time.process_time()
+        loss = step()
+        wall.append((time.perf_counter() - t0) * 1000)
+        cpu.append((time.process_time() - c0) * 1000)
+        if len(wall) >= 3 and time.perf_counter() > deadline + seconds * 4:
+            break
+    return {
+        "task": request["task"],
+        "arch": request["arch"],
+        "msPerStep": statistics.median(wall),
+        "cpuMsPerStep": statistics.median(cpu),
+        "steps": len(wall),
+        "loss": loss,
+        "torch": torch.__version__,
+    }
+
+
+def main():
+    if "--selftest" in sys.argv:
+        request = {"task": "R20", "arch": "plain", "layers": 20, "width": 16, "batch": 64,
+                   "seconds": 0.5, "minSteps": 10,
+                   "x": [0.1 * (i % 7) for i in range(128)], "y": [i % 2 for i in range(64)]}
+        print(json.dumps(measure(request)))
+        return
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            answer = measure(json.loads(line))
+        except Exception as error:  # reported to bench/run.ts, which prints it
+            answer = {"error": f"{type(error).__name__}: {error}"}
+        sys.stdout.write(json.dumps(answer) + "\n")
+        sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    main()
