@@ -694,16 +694,22 @@ export function batchNormForward(
     const o = <usize>j << 2;
     let mean: v128, inv: v128;
     if (training) {
+      // One pass over the rows: sums of (x − s) and (x − s)² with s the first row's value, so
+      // that mean = s + Σ(x − s)/n and the variance Σ(x − s)²/n − (Σ(x − s)/n)² stay accurate
+      // (s is one of the values, not far from the mean).
+      const shift = v128.load(x + o);
       let sum = z;
-      let p = x + o;
-      for (let r = 0; r < n; r++, p += row) sum = f32x4.add(sum, v128.load(p));
-      mean = f32x4.div(sum, f32x4.splat(nf));
       let sumSq = z;
-      p = x + o;
+      let p = x + o;
       for (let r = 0; r < n; r++, p += row) {
-        const c = f32x4.sub(v128.load(p), mean);
+        const c = f32x4.sub(v128.load(p), shift);
+        sum = f32x4.add(sum, c);
         sumSq = f32x4.add(sumSq, f32x4.mul(c, c));
       }
+      const dm = f32x4.div(sum, f32x4.splat(nf));
+      mean = f32x4.add(shift, dm);
+      // Σ(x − mean)² = Σ(x − s)² − n·dm², never below 0
+      sumSq = f32x4.max(f32x4.sub(sumSq, f32x4.mul(f32x4.splat(nf), f32x4.mul(dm, dm))), z);
       const variance = f32x4.div(sumSq, f32x4.splat(nf));
       inv = f32x4.div(one, f32x4.sqrt(f32x4.add(variance, eps)));
       const unbiased = n > 1 ? f32x4.div(sumSq, f32x4.splat(<f32>(n - 1))) : variance;
@@ -729,14 +735,17 @@ export function batchNormForward(
     const o = <usize>j << 2;
     let mean: f32, inv: f32;
     if (training) {
+      const shift = load<f32>(x + o);
       let sum: f32 = 0;
-      for (let r = 0; r < n; r++) sum += load<f32>(x + <usize>r * row + o);
-      mean = sum / nf;
       let sumSq: f32 = 0;
       for (let r = 0; r < n; r++) {
-        const c = load<f32>(x + <usize>r * row + o) - mean;
+        const c = load<f32>(x + <usize>r * row + o) - shift;
+        sum += c;
         sumSq += c * c;
       }
+      const dm = sum / nf;
+      mean = shift + dm;
+      sumSq = Mathf.max(sumSq - nf * dm * dm, 0);
       const variance = sumSq / nf;
       inv = 1 / Mathf.sqrt(variance + EPS);
       const unbiased = n > 1 ? sumSq / <f32>(n - 1) : variance;
