@@ -2,9 +2,10 @@
  * The article's shell in Debian's Chromium, served from a sub-path: sections and their anchors,
  * the table of contents, the Introduction's live pair (starts, pauses off-screen and when hidden,
  * waits for Play under reduced motion), no request to another origin, offline after one visit,
- * phone width. Writes full-page screenshots and the measured figures under test-results/.
+ * phone width, every live figure's export buttons. Writes full-page screenshots and the measured
+ * figures under test-results/.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
@@ -265,6 +266,93 @@ describe('the article shell', () => {
     await page.keyboard.press('Escape');
     expect(await toggle.getAttribute('aria-expanded')).toBe('false');
     expect(await toggle.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("every live figure's export buttons produce files (PNG/SVG and CSV of the plotted series)", async () => {
+    const { context, page, problems } = await open('', { acceptDownloads: true });
+    // data in every figure: the intro's curves, then (on screen) the shallow nets' curves and
+    // the pair's layer statistics (every 20 steps)
+    await waitFor(page, async () => (await intro(page)).points > 2, 15_000);
+    for (const [claim, menu] of [
+      ['claim-depth', 'degradation-depth'],
+      ['claim-grad', 'degradation-gradients'],
+      ['claim-block', 'degradation-block-gradients'],
+      ['claim-dead', 'degradation-dead-relu'],
+    ]) {
+      // the figure on screen (its runs train only then), until its claim has numbers
+      await page.getByTestId(`export-${menu}`).scrollIntoViewIfNeeded();
+      await page
+        .getByTestId(claim!)
+        .filter({ hasText: /At step|After/ })
+        .waitFor({ timeout: 30_000 });
+    }
+
+    /** name → [formats, the CSV's header] */
+    const expected: Record<string, [string[], string]> = {
+      'intro-loss': [['png', 'csv'], 'step,ResNet-56,Plain-56'],
+      'degradation-depth': [['png', 'csv'], 'step,ResNet-56,Plain-8,Plain-20,Plain-56'],
+      'degradation-gradients': [
+        ['csv', 'svg'],
+        'layer,ResNet-56 gradient norm,Plain-56 gradient norm',
+      ],
+      'degradation-block-gradients': [
+        ['csv', 'svg'],
+        'block,ResNet-56 input gradient norm,Plain-56 input gradient norm',
+      ],
+      'degradation-dead-relu': [
+        ['csv', 'svg'],
+        'layer,ResNet-56 dead fraction,Plain-56 dead fraction',
+      ],
+    };
+    const menus = page.locator('#introduction, #degradation').locator('[data-testid^=export-]');
+    const names = (await menus.evaluateAll((els) => els.map((e) => e.getAttribute('data-testid'))))
+      .map((id) => id!.replace(/^export-/, ''))
+      .sort();
+    expect(names).toEqual(Object.keys(expected).sort());
+
+    for (const [name, [formats, header]] of Object.entries(expected)) {
+      const menu = page.getByTestId(`export-${name}`);
+      const buttons = menu.locator('button[data-format]');
+      expect(
+        await buttons.evaluateAll((bs) => bs.map((b) => b.getAttribute('data-format'))),
+      ).toEqual(formats);
+      for (const format of formats) {
+        const button = menu.locator(`button[data-format=${format}]`);
+        expect(await button.getAttribute('aria-label')).toMatch(
+          new RegExp(`^Download .+ as ${format.toUpperCase()}$`),
+        );
+        const [download] = await Promise.all([page.waitForEvent('download'), button.click()]);
+        expect(download.suggestedFilename()).toBe(`resnet-lab-${name}.${format}`);
+        const bytes = readFileSync(await download.path());
+        const text = bytes.toString('utf8');
+        if (format === 'png') {
+          expect([...bytes.subarray(0, 8)]).toEqual([137, 80, 78, 71, 13, 10, 26, 10]);
+          expect(bytes.length).toBeGreaterThan(1000);
+        } else if (format === 'svg') {
+          expect(text).toMatch(
+            /^<\?xml [^>]*\?>\n<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/,
+          );
+          // the legend travels with the drawing, and every series is drawn
+          expect(text).toContain('>ResNet-56</text>');
+          expect(text).toContain('>Plain-56</text>');
+          expect(text).not.toContain('var(--');
+        } else {
+          const lines = text.trimEnd().split('\n');
+          expect(lines[0]).toBe(header);
+          const columns = header.split(',').length;
+          expect(lines.length, `${name}.csv has no rows`).toBeGreaterThan(1);
+          for (const line of lines.slice(1)) {
+            const cells = line.split(',');
+            expect(cells).toHaveLength(columns);
+            expect(cells[0]).toMatch(/^\d+$/);
+          }
+          // some measured values, not only empty cells
+          expect(lines.slice(1).some((l) => /,-?\d/.test(l))).toBe(true);
+        }
+      }
+    }
     expect(problems).toEqual([]);
     await context.close();
   });
