@@ -65,11 +65,11 @@ async function hasStore(page: Page): Promise<boolean> {
 }
 
 describe('a link with garbage parameters', () => {
-  it('shows a polite notice with one line per problem, and the page still works', async (ctx) => {
+  it('shows a polite notice with one line per problem, and the page still works', async () => {
     const { context, page, problems } = await open('?depth=banana&arch=resnte&lr=-1&zzz=1&e2e');
     try {
-      if (!(await mounted(page, '[data-testid=url-notice-region]')))
-        return ctx.skip('UrlNotice is not mounted on the page yet (engineer A)');
+      // mounted once, under the masthead (App.svelte)
+      expect(await page.getByTestId('url-notice-region').count()).toBe(1);
       const notice = page.getByTestId('url-notice');
       await notice.waitFor();
       const region = page.getByTestId('url-notice-region');
@@ -81,6 +81,12 @@ describe('a link with garbage parameters', () => {
       expect(lines[1]).toMatch(/^arch=resnte: .*did you mean resnet/);
       expect(lines[2]).toMatch(/^lr=-1: .*out of range.*default is used/);
       expect(lines[3]).toMatch(/^zzz=1: unknown setting, ignored/);
+
+      // near the top: above the first section, in the first screenful
+      const box = (await notice.boundingBox())!;
+      const first = (await page.locator('main > section').first().boundingBox())!;
+      expect(box.y + box.height).toBeLessThanOrEqual(first.y);
+      expect(box.y + box.height).toBeLessThanOrEqual(900);
 
       // the page behind it is whole: sections, headings and the form with the defaults
       expect(await page.locator('main h2').count()).toBeGreaterThan(0);
@@ -102,11 +108,32 @@ describe('a link with garbage parameters', () => {
     }
   });
 
-  it('a clean link shows no notice', async (ctx) => {
+  it('on a 360 px phone the notice is seen without scrolling', async () => {
+    const { context, page, problems } = await open('?depth=banana&arch=resnte', {
+      width: 360,
+      height: 780,
+    });
+    try {
+      const notice = page.getByTestId('url-notice');
+      await notice.waitFor();
+      expect(await notice.locator('li').count()).toBe(2);
+      const box = (await notice.boundingBox())!;
+      expect(await page.evaluate(() => window.scrollY)).toBe(0);
+      expect(box.y + box.height).toBeLessThanOrEqual(780);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        360,
+      );
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a clean link shows no notice', async () => {
     const { context, page, problems } = await open('?depth=32&seed=3');
     try {
-      if (!(await mounted(page, '[data-testid=url-notice-region]')))
-        return ctx.skip('UrlNotice is not mounted on the page yet (engineer A)');
+      // mounted once, under the masthead (App.svelte)
+      expect(await page.getByTestId('url-notice-region').count()).toBe(1);
       await page.waitForTimeout(200);
       expect(await page.getByTestId('url-notice').count()).toBe(0);
       expect(problems).toEqual([]);
@@ -234,7 +261,11 @@ describe('the export buttons', () => {
   it('produce files: PNG, CSV, SVG and JSON with what they promise', async (ctx) => {
     const { context, page, problems } = await open('?depth=8&width=8&steps=100&eval-every=20&e2e');
     try {
-      if (!(await mounted(page, '[data-testid^=export-] button')))
+      // the Training Dynamics section's menus: its charts, maps and run record fill with the
+      // short run below (the article's live figures, which train only while on screen, are
+      // checked figure by figure in shell.test.ts)
+      const menus = '#training-dynamics [data-testid^=export-]';
+      if (!(await mounted(page, `${menus} button`)))
         return ctx.skip('no ExportMenu on the page yet (engineer B: charts and run)');
       // a short run, so that every chart and the run record has something in it
       const start = page.getByRole('button', { name: /^(Start|Restart)$/ });
@@ -246,7 +277,7 @@ describe('the export buttons', () => {
           { timeout: 60_000 },
         );
       }
-      const buttons = page.locator('[data-testid^=export-] button[data-format]');
+      const buttons = page.locator(`${menus} button[data-format]`);
       const count = await buttons.count();
       const seen = new Set<string>();
       for (let i = 0; i < count; i++) {
