@@ -845,6 +845,90 @@ export function batchNormBackward(
   }
 }
 
+// ---------------------------------------------------------------------------------------------
+// Layer statistics (opt-in, every few steps): float32 products, summed in float64 lanes (two
+// f64x2 accumulators) in a fixed order.
+// ---------------------------------------------------------------------------------------------
+
+/** Σ v[i]² over len floats at v. */
+export function sumSquares(v: usize, len: i32): f64 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const x = v128.load(v + (<usize>i << 2));
+    const sq = f32x4.mul(x, x);
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(sq));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(sq, sq, 2, 3, 0, 1)));
+  }
+  let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  for (; i < len; i++) {
+    const x = load<f32>(v + (<usize>i << 2));
+    s += <f64>(x * x);
+  }
+  return s;
+}
+
+/** Σ (a[i] − b[i])² over len floats. */
+export function sumSquaredDiff(a: usize, b: usize, len: i32): f64 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const o = <usize>i << 2;
+    const d = f32x4.sub(v128.load(a + o), v128.load(b + o));
+    const sq = f32x4.mul(d, d);
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(sq));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(sq, sq, 2, 3, 0, 1)));
+  }
+  let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    const d = load<f32>(a + o) - load<f32>(b + o);
+    s += <f64>(d * d);
+  }
+  return s;
+}
+
+/** Σ v[i] over len floats. */
+export function sum(v: usize, len: i32): f64 {
+  let lo = f64x2.splat(0);
+  let hi = f64x2.splat(0);
+  const len4 = len & ~3;
+  let i = 0;
+  for (; i < len4; i += 4) {
+    const x = v128.load(v + (<usize>i << 2));
+    lo = f64x2.add(lo, f64x2.promote_low_f32x4(x));
+    hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 0, 1)));
+  }
+  let s = f64x2.extract_lane(lo, 0) + f64x2.extract_lane(lo, 1) + (f64x2.extract_lane(hi, 0) + f64x2.extract_lane(hi, 1));
+  for (; i < len; i++) s += <f64>load<f32>(v + (<usize>i << 2));
+  return s;
+}
+
+/** Columns of v[rows × dim] with no value above 0 (as `x > 0`: NaN counts as not alive). */
+export function deadColumns(rows: i32, dim: i32, v: usize): i32 {
+  const row = <usize>dim << 2;
+  const z = f32x4.splat(0);
+  const d4 = dim & ~3;
+  let dead = 0;
+  for (let j = 0; j < d4; j += 4) {
+    let alive = z;
+    let p = v + (<usize>j << 2);
+    for (let r = 0; r < rows; r++, p += row) alive = v128.or(alive, f32x4.gt(v128.load(p), z));
+    // each lane of `alive` is all ones or all zeros: count the zero lanes
+    dead += 4 - popcnt<i32>(i32x4.bitmask(alive));
+  }
+  for (let j = d4; j < dim; j++) {
+    let alive = false;
+    for (let r = 0; r < rows && !alive; r++) alive = load<f32>(v + <usize>r * row + (<usize>j << 2)) > 0;
+    if (!alive) dead++;
+  }
+  return dead;
+}
+
 /** First byte the kernels' static data does not use: the model's buffers start above it. */
 export function heapBase(): usize {
   return __heap_base;

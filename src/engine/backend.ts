@@ -46,6 +46,10 @@ export interface Kernels {
   sgdStep: typeof K.sgdStep;
   momentumStep: typeof K.momentumStep;
   adamStep: typeof K.adamStep;
+  sumSquares: typeof K.sumSquares;
+  sumSquaredDiff: typeof K.sumSquaredDiff;
+  sum: typeof K.sum;
+  deadColumns: typeof K.deadColumns;
 }
 
 export const TS_KERNELS: Kernels = {
@@ -67,6 +71,10 @@ export const TS_KERNELS: Kernels = {
   sgdStep: K.sgdStep,
   momentumStep: K.momentumStep,
   adamStep: K.adamStep,
+  sumSquares: K.sumSquares,
+  sumSquaredDiff: K.sumSquaredDiff,
+  sum: K.sum,
+  deadColumns: K.deadColumns,
 };
 
 /** Whether this host can run the wasm path (WebAssembly with SIMD128). */

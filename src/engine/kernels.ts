@@ -530,3 +530,37 @@ export function adamStep(
     p[i] -= (stepSize * mi) / (Math.sqrt(vi) + epsHat);
   }
 }
+
+/** Σ (a[aOff+i] − b[bOff+i])² over i < len, in float64: ‖ΔW‖² for the update ratio. */
+export function sumSquaredDiff(
+  a: Float32Array,
+  aOff: number,
+  b: Float32Array,
+  bOff: number,
+  len: number,
+): number {
+  let s = 0;
+  for (let i = 0; i < len; i++) {
+    const d = a[aOff + i]! - b[bOff + i]!;
+    s += d * d;
+  }
+  return s;
+}
+
+/** Σ v[i] over [off, off+len), in float64. */
+export function sum(v: Float32Array, off: number, len: number): number {
+  let s = 0;
+  for (let i = off; i < off + len; i++) s += v[i]!;
+  return s;
+}
+
+/** Columns of v[rows × dim] (row-major) with no value above 0: dead ReLU units. */
+export function deadColumns(rows: number, dim: number, v: Float32Array): number {
+  let dead = 0;
+  for (let j = 0; j < dim; j++) {
+    let alive = false;
+    for (let row = 0; row < rows && !alive; row++) alive = v[row * dim + j]! > 0;
+    if (!alive) dead++;
+  }
+  return dead;
+}

@@ -7,7 +7,6 @@
  */
 import { createKernels, type KernelPath, type Kernels, resolveKernelPath } from './backend.ts';
 import type { Act } from './kernels.ts';
-import { sumSquares } from './kernels.ts';
 import {
   type LossKind,
   type LossResult,
@@ -167,7 +166,8 @@ export class Model {
   decayMask!: Float32Array;
   /** two vectors like flatParams for an optimizer's state (see Optimizer.forModel) */
   optimizerState!: readonly [Float32Array, Float32Array];
-  private snapshot: Float32Array | null = null;
+  /** the parameters before the latest update, for ‖ΔW‖/‖W‖ (in the arena, like flatParams) */
+  private snapshot!: Float32Array;
   /** whether `snapshot` holds the parameters from before the latest update */
   private snapshotTaken = false;
   private readonly lossOut: LossResult = { loss: 0, correct: 0 };
@@ -241,6 +241,7 @@ export class Model {
     const state: Float32Array[] = [];
     arena.f32(total, (v) => state.push(v));
     arena.f32(total, (v) => state.push(v));
+    arena.f32(total, (v) => (this.snapshot = v));
     for (const s of this.slots) s.reserve(arena);
     for (const op of this.ops) op.reserve?.(arena);
     let scratch = 0;
@@ -354,7 +355,6 @@ export class Model {
 
   /** Copies the parameters aside so that the next stats can report ‖ΔW‖/‖W‖. */
   snapshotParams(): void {
-    this.snapshot ??= new Float32Array(this.flatParams.length);
     this.snapshot.set(this.flatParams);
     this.snapshotTaken = true;
   }
@@ -362,44 +362,27 @@ export class Model {
   /** Per weight layer and per block statistics of the last forward/backward (opt-in; allocates). */
   layerStats(): { layers: LayerStats[]; blocks: BlockStats[] } {
     const n = this.n;
+    const k = this.k;
     const snapshot = this.snapshotTaken ? this.snapshot : null;
     const layers = this.layers.map((l): LayerStats => {
       const w = l.weight;
-      const weightNorm = Math.sqrt(sumSquares(w.value, 0, w.size));
+      const weightNorm = Math.sqrt(k.sumSquares(w.value, 0, w.size));
       let updateRatio: number | null = null;
       if (snapshot) {
-        let d2 = 0;
-        for (let i = 0; i < w.size; i++) {
-          const d = w.value[i]! - snapshot[w.offset + i]!;
-          d2 += d * d;
-        }
+        const d2 = k.sumSquaredDiff(w.value, 0, snapshot, w.offset, w.size);
         updateRatio = weightNorm > 0 ? Math.sqrt(d2) / weightNorm : 0;
       }
       const out = l.output;
       const len = n * out.dim;
-      let sum = 0;
-      let sumSq = 0;
-      for (let i = 0; i < len; i++) {
-        const v = out.value[i]!;
-        sum += v;
-        sumSq += v * v;
-      }
+      const sum = k.sum(out.value, 0, len);
+      const sumSq = k.sumSquares(out.value, 0, len);
       const mean = sum / len;
       let deadFraction: number | null = null;
-      if (l.relu) {
-        const r = l.relu;
-        let dead = 0;
-        for (let j = 0; j < r.dim; j++) {
-          let alive = false;
-          for (let row = 0; row < n && !alive; row++) alive = r.value[row * r.dim + j]! > 0;
-          if (!alive) dead++;
-        }
-        deadFraction = dead / r.dim;
-      }
+      if (l.relu) deadFraction = k.deadColumns(n, l.relu.dim, l.relu.value) / l.relu.dim;
       return {
         name: l.name,
         block: l.block,
-        gradNorm: Math.sqrt(sumSquares(w.grad, 0, w.size)),
+        gradNorm: Math.sqrt(k.sumSquares(w.grad, 0, w.size)),
         weightNorm,
         updateRatio,
         activationMean: mean,
@@ -409,7 +392,7 @@ export class Model {
     });
     const blocks = this.blockInputs.map((s, block): BlockStats => ({
       block,
-      inputGradNorm: Math.sqrt(sumSquares(s.grad, 0, n * s.dim)),
+      inputGradNorm: Math.sqrt(k.sumSquares(s.grad, 0, n * s.dim)),
     }));
     this.snapshotTaken = false;
     return { layers, blocks };

@@ -106,6 +106,10 @@ interface Exports {
     m: number,
     v: number,
   ): void;
+  sumSquares(v: number, len: number): number;
+  sumSquaredDiff(a: number, b: number, len: number): number;
+  sum(v: number, len: number): number;
+  deadColumns(rows: number, dim: number, v: number): number;
   setScratch(ptr: number, bytes: number): void;
   heapBase(): number;
 }
@@ -313,6 +317,18 @@ export function createWasmKernels(): Kernels {
         m.byteOffset,
         v.byteOffset,
       );
+    },
+    sumSquares(v, off, len) {
+      return ex.sumSquares(at(v, off), len);
+    },
+    sumSquaredDiff(a, aOff, b, bOff, len) {
+      return ex.sumSquaredDiff(at(a, aOff), at(b, bOff), len);
+    },
+    sum(v, off, len) {
+      return ex.sum(at(v, off), len);
+    },
+    deadColumns(rows, dim, v) {
+      return ex.deadColumns(rows, dim, v.byteOffset);
     },
   };
 }

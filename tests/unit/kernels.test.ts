@@ -419,6 +419,57 @@ describe('wasm optimizer kernels against the TypeScript ones', () => {
   });
 });
 
+describe('wasm layer-statistics kernels against the TypeScript ones', () => {
+  const heap = new WasmHeap();
+  it('sumSquares, sumSquaredDiff, sum (float64 results) and deadColumns (exact)', () => {
+    const rng = new Rng(7, 'stats');
+    for (let t = 0; t < 200; t++) {
+      heap.reset();
+      const rows = pick(rng);
+      const dim = pick(rng);
+      const off = rng.int(4);
+      const len = rows * dim;
+      // ReLU-like outputs: many zeros, some columns entirely dead, a NaN now and then
+      const v = Float32Array.from({ length: off + len }, (_, i) => {
+        const col = (i - off) % dim;
+        if (col % 3 === 1) return rng.uniform() < 0.9 ? 0 : -rng.uniform();
+        const u = rng.uniform();
+        return u < 0.4 ? 0 : u < 0.41 ? NaN : rng.normal();
+      });
+      const b = fill(rng, off + len);
+      const [vw, bw] = [heap.f32(v, rng), heap.f32(b, rng)];
+      const k = heap.k;
+      const ts = TS_KERNELS;
+      const close = (x: number, y: number, scale: number) =>
+        Object.is(x, y) || Math.abs(x - y) <= 1e-6 * scale;
+      const finite = v.map((x) => (Number.isNaN(x) ? 0 : x));
+      const fw = heap.f32(finite, rng);
+      const scale = ts.sumSquares(finite, off, len) + 1e-30;
+      expect(close(k.sumSquares(fw, off, len), ts.sumSquares(finite, off, len), scale)).toBe(true);
+      expect(close(k.sum(fw, off, len), ts.sum(finite, off, len), Math.sqrt(scale) * len)).toBe(
+        true,
+      );
+      const diffScale = ts.sumSquaredDiff(finite, off, b, off, len) + 1e-30;
+      expect(
+        close(
+          k.sumSquaredDiff(fw, off, bw, off, len),
+          ts.sumSquaredDiff(finite, off, b, off, len),
+          diffScale,
+        ),
+      ).toBe(true);
+      // NaN propagates on both paths
+      expect(Number.isNaN(k.sumSquares(vw, off, len))).toBe(
+        Number.isNaN(ts.sumSquares(v, off, len)),
+      );
+      const dv = v.subarray(off);
+      const dw = vw.subarray(off);
+      expect(k.deadColumns(rows, dim, dw), `rows=${rows} dim=${dim}`).toBe(
+        ts.deadColumns(rows, dim, dv),
+      );
+    }
+  });
+});
+
 describe('whole models on both paths', () => {
   it('every block type: the same loss and gradients to float32 rounding', () => {
     for (const arch of Object.keys(SMALL) as (keyof typeof SMALL)[]) {
