@@ -17,6 +17,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { KernelPath } from '../src/engine/backend.ts';
 import { type TrainEvent, train } from '../src/experiments/train.ts';
+import { BATCH_INTERVAL_MS } from '../src/worker/api.ts';
 import { engineTask, spiralBatch, TASKS, type Task, type TaskArch, taskFlops } from './tasks.ts';
 import { tfjsTask, useBackend } from './tfjs-task.ts';
 
@@ -250,39 +251,49 @@ function dynamicsPair(kernels: KernelPath) {
 
 /**
  * The cost of batch norm, introspection and message traffic over the bare step: depth-56 ResNet
- * (width 16, batch 64, spiral), 1,000 steps, evaluation only at the end. Bare: no batch norm, no
- * layer statistics, no events sent. Full: batch norm, layer statistics every 10 steps, and every
- * non-empty list of events structured-cloned as postMessage would (more often than the worker,
- * which sends at most one batch per 50 ms: an upper bound on the traffic).
+ * (width 16, batch 64, spiral), evaluation only at the end. Bare: no batch norm, no layer
+ * statistics, no events sent. Full: batch norm, layer statistics every 10 steps, and the events
+ * structured-cloned as the worker's postMessage does: in batches, at most one per
+ * BATCH_INTERVAL_MS (src/worker/api.ts).
+ *
+ * The two runs advance in alternating chunks of 20 steps, each chunk timed, so that both see the
+ * same machine load; the figures are the medians over the chunks.
  */
 function overhead(kernels: KernelPath) {
-  const steps = 1000;
+  const steps = 2000;
+  const chunk = 20;
   const base = { depth: 56, dataset: 'spiral', steps, evalEvery: steps, kernels };
-  const time = (config: Record<string, unknown>, send: boolean) => {
-    const run = train(config);
-    run.advance(); // start + step-0 evaluation, not part of the steps
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    let last: readonly TrainEvent[] = [];
-    while (!run.done) {
-      last = run.advance();
-      if (send && last.length) structuredClone(last);
-    }
-    const c = process.cpuUsage(c0);
-    return {
-      msPerStep: (performance.now() - t0) / steps,
-      cpuMsPerStep: (c.user + c.system) / 1000 / steps,
-    };
-  };
-  const bareConfig = { ...base, norm: 'none', layerStatsEvery: 0 };
-  const fullConfig = { ...base, norm: 'batch', layerStatsEvery: 10 };
-  // Alternate, and keep each one's faster run: the first runs also warm the JIT up.
-  const best = (a: ReturnType<typeof time>, b: ReturnType<typeof time>) =>
-    a.cpuMsPerStep <= b.cpuMsPerStep ? a : b;
-  let bare = time(bareConfig, false);
-  let full = time(fullConfig, true);
-  bare = best(bare, time(bareConfig, false));
-  full = best(full, time(fullConfig, true));
+  const runs = [
+    { run: train({ ...base, norm: 'none', layerStatsEvery: 0 }), send: false },
+    { run: train({ ...base, norm: 'batch', layerStatsEvery: 10 }), send: true },
+  ];
+  const wall: number[][] = [[], []];
+  const cpu: number[][] = [[], []];
+  for (const r of runs) r.run.advance(); // start + step-0 evaluation, not timed
+  let pending: TrainEvent[] = [];
+  let lastSent = performance.now();
+  for (let done = 0; done + chunk < steps; done += chunk) {
+    runs.forEach(({ run, send }, i) => {
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      for (let s = 0; s < chunk; s++) {
+        const events = run.advance();
+        if (!send) continue;
+        for (const e of events) pending.push(e);
+        const now = performance.now();
+        if (now - lastSent >= BATCH_INTERVAL_MS) {
+          structuredClone({ events: pending, step: run.step, time: now });
+          pending = [];
+          lastSent = now;
+        }
+      }
+      const c = process.cpuUsage(c0);
+      wall[i]!.push((performance.now() - t0) / chunk);
+      cpu[i]!.push((c.user + c.system) / 1000 / chunk);
+    });
+  }
+  const bare = { msPerStep: median(wall[0]!), cpuMsPerStep: median(cpu[0]!) };
+  const full = { msPerStep: median(wall[1]!), cpuMsPerStep: median(cpu[1]!) };
   return {
     kernels,
     bare,
