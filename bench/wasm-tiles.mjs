@@ -28,23 +28,20 @@ const A = 1 << 20,
   C = 8 << 20,
   S = 12 << 20;
 
-function cpuMedian(fn, flops) {
-  const per = [];
-  for (let rep = 0; rep < 15; rep++) {
-    let iters = 0;
-    const c0 = process.cpuUsage();
-    let used = 0;
-    while (used < 20000) {
-      fn();
-      iters++;
-      const c = process.cpuUsage(c0);
-      used = c.user + c.system;
-    }
-    per.push(used / iters);
+/** CPU microseconds per call of `fn`, over a ~10 ms chunk. */
+function chunk(fn) {
+  let iters = 0;
+  let used = 0;
+  const c0 = process.cpuUsage();
+  while (used < 10000) {
+    fn();
+    iters++;
+    const c = process.cpuUsage(c0);
+    used = c.user + c.system;
   }
-  per.sort((a, b) => a - b);
-  return flops / (per[7] * 1e3); // GFLOP/s
+  return used / iters;
 }
+const median = (v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const shapes = [
   [16, 16, 16],
   [32, 32, 32],
@@ -54,29 +51,34 @@ const shapes = [
   [256, 128, 128],
 ];
 const fl = (r, c, d, tr, tc) => 2 * (r - (r % tr)) * (c - (c % tc)) * d;
+const REPS = 25;
 console.log(
   `load average ${loadavg()
     .map((x) => x.toFixed(2))
-    .join(' ')}; GFLOP/s from CPU time, median of 15`,
+    .join(
+      ' ',
+    )}; GFLOP/s from CPU time: the variants of a row run in turn, ${REPS} rounds of ~10 ms each, median`,
 );
 console.log(
   '| rows×cols×depth | NN 4×8 (scalar load + splat) | NN 4×8 (load32_splat) | NN 4×4 | NN 6×8 | NN 4×12 | NT dot 2×4 | NT scalar transpose + 4×8 | NT SIMD transpose + 4×8 |',
 );
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const [r, c, d] of shapes) {
-  const g = (name, tr, tc, f = () => ex[name](r, c, d, A, B, C)) =>
-    cpuMedian(f, fl(r, c, d, tr, tc)).toFixed(1);
-  const row = [
-    `${r}×${c}×${d}`,
-    g('nn4x8Scalar', 4, 8),
-    g('nn4x8', 4, 8),
-    g('nn4x4', 4, 4),
-    g('nn6x8', 6, 8),
-    g('nn4x12', 4, 12),
-    // NT with m = r, k = c (outputs), n = d (reduction)
-    g('ntDot2x4', 2, 4, () => ex.ntDot2x4(r, d, c, A, B, C)),
-    g('ntTransposed', 4, 8, () => ex.ntTransposed(r, d, c, A, B, C, S)),
-    g('ntTransposedSimd', 4, 8, () => ex.ntTransposedSimd(r, d, c, A, B, C, S)),
+  const variants = [
+    ['nn4x8Scalar', 4, 8, () => ex.nn4x8Scalar(r, c, d, A, B, C)],
+    ['nn4x8', 4, 8, () => ex.nn4x8(r, c, d, A, B, C)],
+    ['nn4x4', 4, 4, () => ex.nn4x4(r, c, d, A, B, C)],
+    ['nn6x8', 6, 8, () => ex.nn6x8(r, c, d, A, B, C)],
+    ['nn4x12', 4, 12, () => ex.nn4x12(r, c, d, A, B, C)],
+    // NT with m = r rows, k = c outputs, n = d the reduction
+    ['ntDot2x4', 2, 4, () => ex.ntDot2x4(r, d, c, A, B, C)],
+    ['ntTransposed', 4, 8, () => ex.ntTransposed(r, d, c, A, B, C, S)],
+    ['ntTransposedSimd', 4, 8, () => ex.ntTransposedSimd(r, d, c, A, B, C, S)],
   ];
-  console.log(`| ${row.join(' | ')} |`);
+  const times = variants.map(() => []);
+  for (let rep = 0; rep < REPS; rep++) variants.forEach((v, i) => times[i].push(chunk(v[3])));
+  const row = variants.map(([, tr, tc], i) =>
+    (fl(r, c, d, tr, tc) / (median(times[i]) * 1e3)).toFixed(1),
+  );
+  console.log(`| ${r}×${c}×${d} | ${row.join(' | ')} |`);
 }
