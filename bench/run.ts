@@ -8,8 +8,10 @@
  * speed.
  *
  * Each cell reports the median wall-clock time of a step and, beside it, the median CPU time
- * (process.cpuUsage around the step), which a busy machine inflates much less; the load average
- * is printed with the table.
+ * (process.cpuUsage around the step), which a busy machine inflates less; the load average is
+ * printed with the table. The whole matrix of cells runs `--passes` times (2 by default), and each
+ * cell keeps its fastest pass: on a shared 2-vCPU machine a neighbour's burst can slow one cell by
+ * 1.5–2×, and the best of two passes, cell by cell, is what the reference figures use too.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
 import { cpus, loadavg } from 'node:os';
@@ -83,6 +85,7 @@ interface Options {
   seconds: number;
   /** kernel paths for the whole-lab figures; empty: none */
   lab: KernelPath[];
+  passes: number;
 }
 
 function parseArgs(argv: string[]): Options {
@@ -91,6 +94,7 @@ function parseArgs(argv: string[]): Options {
   let engines = [...ENGINES];
   let seconds = 2;
   let lab: KernelPath[] = ['wasm', 'ts'];
+  let passes = 2;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--json') json = true;
@@ -106,6 +110,9 @@ function parseArgs(argv: string[]): Options {
     } else if (a === '--seconds') {
       seconds = Number(argv[++i]);
       if (!(seconds > 0)) fail('--seconds: expected a positive number');
+    } else if (a === '--passes') {
+      passes = Number(argv[++i]);
+      if (!(Number.isInteger(passes) && passes >= 1)) fail('--passes: expected a positive integer');
     } else if (a === '--lab') {
       const names = (argv[++i] ?? '').split(',').filter((s) => s !== 'none' && s !== '');
       if (names.some((n) => n !== 'wasm' && n !== 'ts'))
@@ -113,12 +120,12 @@ function parseArgs(argv: string[]): Options {
       lab = names as KernelPath[];
     } else if (a === '--help' || a === '-h') {
       process.stdout.write(
-        `npm run bench [-- --json] [--task R20,R56,R56w128] [--engine ${ENGINES.join(',')}] [--seconds 2] [--lab wasm,ts|none]\n`,
+        `npm run bench [-- --json] [--task R20,R56,R56w128] [--engine ${ENGINES.join(',')}] [--seconds 2] [--passes 2] [--lab wasm,ts|none]\n`,
       );
       process.exit(0);
     } else fail(`unknown flag ${a} (try --help)`);
   }
-  return { json, tasks, engines, seconds, lab };
+  return { json, tasks, engines, seconds, lab, passes };
 }
 
 function fail(message: string): never {
@@ -350,12 +357,13 @@ const load = () =>
     .join(' ');
 
 async function main(): Promise<void> {
-  const { json, tasks, engines, seconds, lab } = parseArgs(process.argv.slice(2));
+  const { json, tasks, engines, seconds, lab, passes } = parseArgs(process.argv.slice(2));
   const notes: string[] = [];
   const machine = {
     node: process.version,
     cpu: cpus()[0]?.model ?? 'unknown',
     cores: cpus().length,
+    passes,
     loadBefore: load(),
     loadAfter: '',
   };
@@ -374,16 +382,22 @@ async function main(): Promise<void> {
   }
   const results: Result[] = [];
   try {
-    for (const task of tasks) {
-      for (const arch of ARCHES) {
-        for (const engine of engines) {
-          const r = await runOne(engine, task, arch, seconds, torch);
-          if (!r) continue;
-          results.push(r);
-          if (!json)
-            process.stderr.write(
-              `  ${r.task} ${r.arch} ${r.engine}: ${fmt(r.msPerStep)} ms/step, cpu ${fmt(r.cpuMsPerStep)} (${r.steps} steps, load ${load()})\n`,
+    for (let pass = 1; pass <= passes; pass++) {
+      for (const task of tasks) {
+        for (const arch of ARCHES) {
+          for (const engine of engines) {
+            const r = await runOne(engine, task, arch, seconds, torch);
+            if (!r) continue;
+            if (!json)
+              process.stderr.write(
+                `  pass ${pass}: ${r.task} ${r.arch} ${r.engine}: ${fmt(r.msPerStep)} ms/step, cpu ${fmt(r.cpuMsPerStep)} (${r.steps} steps, load ${load()})\n`,
+              );
+            const i = results.findIndex(
+              (q) => q.task === r.task && q.arch === r.arch && q.engine === r.engine,
             );
+            if (i < 0) results.push(r);
+            else if (r.msPerStep < results[i]!.msPerStep) results[i] = r;
+          }
         }
       }
     }
@@ -419,7 +433,9 @@ async function main(): Promise<void> {
     `Median ms per training step (forward + backward + SGD update), one thread, Node ${machine.node}, ${machine.cores} × ${machine.cpu}`,
   );
   out.push(`load average (1, 5, 15 min): ${machine.loadBefore} before, ${machine.loadAfter} after`);
-  out.push('wall-clock median, CPU-time median in parentheses\n');
+  out.push(
+    `wall-clock median, CPU-time median in parentheses; each cell the faster of ${passes} pass${passes > 1 ? 'es' : ''}\n`,
+  );
   out.push(table(results, engines));
   for (const n of notes) out.push(`\n- ${n}`);
   out.push('\nWhole-lab figures');
