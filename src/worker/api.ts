@@ -5,7 +5,7 @@
 import type { TrainConfig } from '../experiments/config.ts';
 import type { TrainEvent } from '../experiments/train.ts';
 
-/** Everything the worker has to say since its previous batch (at most ~20 batches a second). */
+/** Everything one run has to say since its previous batch (at most ~20 batches a second). */
 export interface EventBatch {
   /** the run's events since the previous batch, in order (may be empty: a progress tick) */
   events: TrainEvent[];
@@ -38,28 +38,50 @@ export interface DataView {
   testY: Int32Array;
 }
 
+/**
+ * One worker hosts several runs, each under an id its page chose (the pool's run handles), and
+ * interleaves them fairly (scheduler.ts). Every call names its run; a run unknown to the worker
+ * (never started, or released) is ignored, and asked for predictions or data it answers null.
+ */
 export interface TrainWorkerApi {
   /**
-   * Trains `config` (validated again in the worker), sending batches of events to `sink`.
-   * A run already in progress is cancelled first. Resolves when the run has ended (done,
+   * Trains `config` (validated again in the worker) as run `id`, sending batches of events to
+   * `sink`. A run already under `id` is cancelled first. Resolves when the run has ended (done,
    * diverged or cancelled); rejects when the run cannot be built (bad config, missing asset).
    * @param digits the digits asset's bytes, required when the config's dataset is 'digits'
+   */
+  startRun(id: number, config: TrainConfig, sink: EventSink, digits?: Uint8Array): Promise<void>;
+  pauseRun(id: number): void;
+  resumeRun(id: number): void;
+  /** one training step while paused (its events are sent at once) */
+  stepRun(id: number): void;
+  cancelRun(id: number): void;
+  /** Cancels the run if it is going and forgets it (no more events; its model is freed). */
+  releaseRun(id: number): void;
+  /**
+   * Class probabilities of run `id`'s model (evaluation mode) for `count` inputs, row-major:
+   * count × classes values, or null when no such run is held. Handled between training steps;
+   * it does not change the run.
+   */
+  predictRun(id: number, x: Float32Array, count: number): Float32Array | null;
+  /** Run `id`'s data for plotting, or null when no such run is held. */
+  dataViewRun(id: number, maxTrain: number, maxTest: number): DataView | null;
+
+  /**
+   * The single-run form (one run per worker, id SINGLE_RUN_ID), for callers that drive the
+   * worker directly over the comlink wire (the browser tests of the kernel paths).
    */
   start(config: TrainConfig, sink: EventSink, digits?: Uint8Array): Promise<void>;
   pause(): void;
   resume(): void;
-  /** one training step while paused (its events are sent at once) */
   step(): void;
   cancel(): void;
-  /**
-   * Class probabilities of the current run's model (evaluation mode) for `count` inputs,
-   * row-major: count × classes values, or null when no run has been built. Handled between
-   * training steps; it does not change the run.
-   */
   predict(x: Float32Array, count: number): Float32Array | null;
-  /** The current run's data for plotting, or null when no run has been built. */
   dataView(maxTrain: number, maxTest: number): DataView | null;
 }
+
+/** The id of the single-run form's run (the pool's ids are positive). */
+export const SINGLE_RUN_ID = 0;
 
 /** The longest the worker holds events before sending them. */
 export const BATCH_INTERVAL_MS = 50;

@@ -1,12 +1,13 @@
 /**
  * Small live runs for the article's figures (the Introduction's plain/ResNet pair, the
- * Degradation Problem's shallow nets): each trains in its own worker and is watched by figures.
+ * Degradation Problem's shallow nets): each trains in the page's worker pool (which shares its
+ * few workers among all the page's runs) and is watched by figures.
  *
  * - Worker batches are queued and applied at most once per animation frame, so the main thread
  *   does a little work per frame however fast the workers go.
  * - A `LiveGroup` runs only while it is wanted (the reader has not pressed Pause, and — with
  *   prefers-reduced-motion — has pressed Play), one of the figures that watch it is on screen,
- *   and the tab is visible; otherwise its workers are paused.
+ *   and the tab is visible; otherwise its runs are paused (a paused run costs its worker nothing).
  */
 import {
   defaultTrainConfig,
@@ -15,7 +16,7 @@ import {
 } from '../../experiments/config.ts';
 import type { TrainEvent } from '../../experiments/train.ts';
 import type { EventBatch } from '../../worker/api.ts';
-import { TrainWorkerClient } from '../../worker/client.ts';
+import { type RunHandle, sharedPool } from '../../worker/pool.ts';
 
 /** Per-layer and per-block statistics of one `layers` event, as plain arrays. */
 export interface LayerSnapshot {
@@ -67,7 +68,7 @@ export class LiveRun {
   /** performance.now() when the first loss point arrived on the page */
   firstPointAt: number | null = null;
 
-  private client: TrainWorkerClient | null = null;
+  private client: RunHandle | null = null;
   private queue: EventBatch[] = [];
   private frame = 0;
   private generation = 0;
@@ -81,12 +82,12 @@ export class LiveRun {
     return this.config.steps;
   }
 
-  /** Starts the run in a fresh worker (a finished run starts again from step 0). */
+  /** Starts the run in the pool (a finished run starts again from step 0). */
   start(): void {
     this.stop();
     this.reset();
     const generation = ++this.generation;
-    const client = new TrainWorkerClient();
+    const client = sharedPool().handle();
     this.client = client;
     this.status = 'running';
     client
@@ -112,7 +113,7 @@ export class LiveRun {
     void this.client?.resume().catch(() => {});
   }
 
-  /** Ends the worker (the page is leaving, or the run restarts). */
+  /** Ends the run and frees it in its worker (the page is leaving, or the run restarts). */
   stop(): void {
     this.generation++;
     this.client?.terminate();

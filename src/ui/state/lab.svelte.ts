@@ -1,12 +1,13 @@
 /**
- * The page's view of one network's training run (one worker). Batches from the worker are queued
+ * The page's view of one network's training run (a run handle of the page's worker pool, which
+ * may host it in a worker shared with other runs). Batches from the worker are queued
  * as they arrive; the owner applies them once per animation frame (`flush`), so the page redraws
  * at most once a frame however the messages of both networks are spaced.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
 import type { DatasetSummary, Metrics, ModelSummary, TrainEvent } from '../../experiments/train.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
-import { TrainWorkerClient } from '../../worker/client.ts';
+import { type RunHandle, sharedPool } from '../../worker/pool.ts';
 import { type CurveTable, type Net, seriesKey } from '../training/curves.ts';
 
 export type RunStatus =
@@ -44,7 +45,7 @@ export class Lab {
   startedAt: number | null = null;
   firstBatchAt: number | null = null;
 
-  private readonly client: TrainWorkerClient;
+  private readonly client: RunHandle;
   private runId = 0;
   private queue: EventBatch[] = [];
   private rateWindow: { activeMs: number; step: number }[] = [];
@@ -59,14 +60,14 @@ export class Lab {
     private readonly table: CurveTable,
     private readonly queued: () => void,
   ) {
-    this.client = new TrainWorkerClient(`resnet-lab-train-${net}`);
+    this.client = sharedPool().handle();
   }
 
   get active(): boolean {
     return this.status === 'loading' || this.status === 'running' || this.status === 'paused';
   }
 
-  /** Loads the worker ahead of the first run. */
+  /** Loads a worker ahead of the first run. */
   warm(): void {
     this.client.warm();
   }

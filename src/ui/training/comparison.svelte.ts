@@ -1,6 +1,7 @@
 /**
- * A plain network and its residual twin training side by side, each in its own worker, from the
- * same seed (so on the same data, in the same batch order). Owns the pair's shared curves, the
+ * A plain network and its residual twin training side by side in the page's worker pool (one
+ * worker for both on a two-core machine, interleaved step by step; a worker each where there are
+ * cores to spare), from the same seed (so on the same data, in the same batch order). Owns the pair's shared curves, the
  * once-per-frame redraw and the live decision maps / digit predictions.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
@@ -20,10 +21,13 @@ export const DIGIT_COUNT = 24;
  * read, and it leaves the main thread free while two workers share the processor with it).
  */
 const MIN_FLUSH_MS = 50;
-/** Training points drawn on a map. */
-const MAX_POINTS = 600;
+/**
+ * Training points drawn on a map (each a filled, outlined marker: 600 made a map's repaint one of
+ * the page's longest tasks on a busy two-core machine).
+ */
+const MAX_POINTS = 400;
 /** The maps refresh at most this often while training… */
-const MAP_MIN_INTERVAL_MS = 250;
+const MAP_MIN_INTERVAL_MS = 400;
 /** …and predictions take at most 1 / this of a worker's time. */
 const MAP_COST_FACTOR = 5;
 
@@ -42,7 +46,7 @@ export class Comparison {
   readonly resnet: Lab;
   /** the configs of the latest start */
   configs = $state.raw<Record<Net, TrainConfig> | null>(null);
-  /** the data of the latest run, for plotting (from the residual network's worker) */
+  /** the data of the latest run, for plotting (from the residual network's run) */
   view = $state.raw<DataView | null>(null);
   predictions = $state.raw<Record<Net, Predictions | null>>({ plain: null, resnet: null });
   /** the polite screen-reader line */
@@ -243,17 +247,17 @@ export class Comparison {
     const id = this.runId;
     const count = grid.length / view.inputDim;
     const t0 = performance.now();
-    const ask = (l: Lab) =>
-      l.model
-        ? l.predict(grid, count).then((probs) => ({ net: l.net, step: l.step, probs }))
-        : Promise.resolve({ net: l.net, step: l.step, probs: null });
+    // Each network's answer is applied as it arrives, so its map repaints in a task of its
+    // own (two maps in one task doubled the page's longest task).
+    const ask = async (l: Lab) => {
+      if (!l.model) return;
+      const probs = await l.predict(grid, count);
+      if (id !== this.runId || !probs) return;
+      this.predictions = { ...this.predictions, [l.net]: { probs, step: l.step } };
+    };
     void Promise.all(this.labs.map(ask))
-      .then((results) => {
-        if (id !== this.runId) return;
-        const next = { ...this.predictions };
-        for (const r of results) if (r.probs) next[r.net] = { probs: r.probs, step: r.step };
-        this.predictions = next;
-        this.mapCostMs = performance.now() - t0;
+      .then(() => {
+        if (id === this.runId) this.mapCostMs = performance.now() - t0;
       })
       .catch(() => {})
       .finally(() => {

@@ -3,12 +3,13 @@
  * page's address — the hook the browser tests read.
  */
 import type { TrainEvent } from '../../experiments/train.ts';
+import { sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 import { Comparison } from './comparison.svelte.ts';
 import type { Net } from './curves.ts';
 
 /** What the browser tests read (only with ?e2e in the page's address). */
 export interface LabTestHook {
-  /** every event the page received from each network's worker */
+  /** every event the page received from each network's run */
   readonly events: Record<Net, readonly TrainEvent[]>;
   /** batches received from the workers (both together) */
   readonly batches: number;
@@ -23,6 +24,9 @@ export interface LabTestHook {
   drawTimes: number[];
   /** decision-map / digit-grid paints so far */
   mapPaints: number;
+  /** the page's training workers: the most it may start, and each one's runs (busy: training) */
+  readonly poolSize: number;
+  readonly workers: WorkerLoad[];
 }
 
 export const lab = new Comparison();
@@ -50,6 +54,12 @@ if (new URLSearchParams(location.search).has('e2e')) {
     points: 0,
     drawTimes: [],
     mapPaints: 0,
+    get poolSize() {
+      return sharedPool().size;
+    },
+    get workers() {
+      return sharedPool().loads;
+    },
   };
   onDraw = (points) => {
     hook.draws++;
@@ -63,6 +73,6 @@ if (new URLSearchParams(location.search).has('e2e')) {
   (window as unknown as { __lab: LabTestHook }).__lab = hook;
 }
 
-// Load the training workers once the page is idle, so that Start answers at once.
+// Load a training worker once the page is idle, so that Start answers at once.
 if ('requestIdleCallback' in window) requestIdleCallback(() => lab.warm(), { timeout: 1000 });
 else setTimeout(() => lab.warm(), 200);

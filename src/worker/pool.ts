@@ -1,0 +1,261 @@
+/**
+ * The page's training workers, shared by every live run on the page (the Training Dynamics pair,
+ * the article's figures). The pool never starts more workers than the machine can spare —
+ * max(1, cores − 1), so the page's own thread keeps a core — and each worker hosts several runs,
+ * interleaved fairly (scheduler.ts). A run handle (`RunHandle`) is one run's remote control:
+ * start / pause / resume / step / cancel / predict / dataView, each run pausable on its own and
+ * sending its own batches. A paused run costs its worker nothing.
+ */
+import * as Comlink from 'comlink';
+import { DIGITS_ASSET_PATHS } from '../data/digits.ts';
+import type { TrainConfig } from '../experiments/config.ts';
+import type { DataView, EventBatch, TrainWorkerApi } from './api.ts';
+
+/**
+ * How many workers the pool may run: `override` (clamped to 1…cores) when given, else all the
+ * cores but one for the page, at least one.
+ */
+export function poolSize(cores: number | undefined, override?: number | null): number {
+  const n = Number.isFinite(cores) && cores! >= 1 ? Math.floor(cores!) : 2;
+  if (override != null && Number.isFinite(override) && override >= 1)
+    return Math.min(Math.floor(override), Math.max(n, 1));
+  return Math.max(1, n - 1);
+}
+
+/** What placement needs to know of a worker. */
+export interface WorkerLoad {
+  /** runs training now (started, not paused, not ended) */
+  busy: number;
+  /** runs it holds (training, paused, or ended and kept for predictions) */
+  held: number;
+}
+
+/**
+ * The worker a new run goes to: the least busy, then the one holding fewest runs; a new worker
+ * (index `loads.length`) when the pool has room and every existing one is busy or holds more.
+ */
+export function pickWorker(loads: readonly WorkerLoad[], size: number): number {
+  const candidates = loads.map((l, i) => ({ ...l, i, fresh: 0 }));
+  if (loads.length < size) candidates.push({ busy: 0, held: 0, i: loads.length, fresh: 1 });
+  candidates.sort((a, b) => a.busy - b.busy || a.held - b.held || a.fresh - b.fresh || a.i - b.i);
+  return candidates[0]!.i;
+}
+
+const DIGITS = new Map<number, Promise<Uint8Array>>();
+
+/** The digits asset for an image side, fetched once per page, relative to the page's address. */
+export function loadDigits(side: 14 | 28): Promise<Uint8Array> {
+  let bytes = DIGITS.get(side);
+  if (!bytes) {
+    const url = new URL(DIGITS_ASSET_PATHS[side], document.baseURI);
+    bytes = fetch(url).then(async (response) => {
+      if (!response.ok)
+        throw new Error(`could not load the digits (${url.pathname}: HTTP ${response.status})`);
+      return new Uint8Array(await response.arrayBuffer());
+    });
+    bytes.catch(() => DIGITS.delete(side));
+    DIGITS.set(side, bytes);
+  }
+  return bytes;
+}
+
+class PoolWorker {
+  readonly worker: Worker;
+  readonly remote: Comlink.Remote<TrainWorkerApi>;
+  /** rejects when the worker fails outside a call (a script error, running out of memory) */
+  readonly crashed: Promise<never>;
+  /** the handles whose run this worker holds */
+  readonly runs = new Set<RunHandle>();
+
+  constructor(name: string, onCrash: (w: PoolWorker) => void) {
+    this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), {
+      type: 'module',
+      name,
+    });
+    this.remote = Comlink.wrap<TrainWorkerApi>(this.worker);
+    this.crashed = new Promise<never>((_, reject) => {
+      const fail = (message: string) => {
+        onCrash(this);
+        reject(new Error(`the training worker stopped: ${message}`));
+      };
+      this.worker.addEventListener('error', (e) => fail(e.message || 'script error'));
+      this.worker.addEventListener('messageerror', () => fail('a message could not be read'));
+    });
+    this.crashed.catch(() => {});
+  }
+
+  get load(): WorkerLoad {
+    let busy = 0;
+    for (const r of this.runs) if (r.busy) busy++;
+    return { busy, held: this.runs.size };
+  }
+}
+
+export class TrainPool {
+  private workers: PoolWorker[] = [];
+  private nextId = 1;
+
+  /**
+   * @param size the most workers it starts (see poolSize)
+   * @param name the workers' name (shown in the browser's developer tools)
+   */
+  constructor(
+    readonly size: number,
+    private readonly name = 'resnet-lab-train',
+  ) {}
+
+  /** A new run handle (no worker is taken until it starts). */
+  handle(): RunHandle {
+    return new RunHandle(this);
+  }
+
+  /** Starts one worker ahead of the first run, so Start does not wait for its script. */
+  warm(): void {
+    if (this.workers.length === 0) this.spawn();
+  }
+
+  /** Workers started, and the runs each holds and trains now (the browser tests read it). */
+  get loads(): WorkerLoad[] {
+    return this.workers.map((w) => w.load);
+  }
+
+  /** @internal the worker and id for a new run of `handle` */
+  assign(handle: RunHandle): { host: PoolWorker; id: number } {
+    const i = pickWorker(this.loads, this.size);
+    const host = this.workers[i] ?? this.spawn();
+    host.runs.add(handle);
+    return { host, id: this.nextId++ };
+  }
+
+  private spawn(): PoolWorker {
+    const w = new PoolWorker(`${this.name}-${this.workers.length + 1}`, (dead) => {
+      dead.worker.terminate();
+      this.workers = this.workers.filter((x) => x !== dead);
+      for (const handle of dead.runs) handle.detach(dead);
+      dead.runs.clear();
+    });
+    this.workers.push(w);
+    return w;
+  }
+}
+
+/**
+ * One run's remote control. `start` places the run on the pool's least-loaded worker (a new run
+ * replaces the handle's previous one, which is cancelled and freed); the other calls act on the
+ * current run and do nothing (predict, dataView: null) when there is none.
+ */
+export class RunHandle {
+  private host: PoolWorker | null = null;
+  private id = 0;
+  private running = false;
+  private paused = false;
+
+  constructor(private readonly pool: TrainPool) {}
+
+  /** whether its run is training now (the pool places new runs away from busy workers) */
+  get busy(): boolean {
+    return this.running && !this.paused;
+  }
+
+  warm(): void {
+    this.pool.warm();
+  }
+
+  loadDigits(side: 14 | 28): Promise<Uint8Array> {
+    return loadDigits(side);
+  }
+
+  /**
+   * Trains `config` in a worker of the pool; `onBatch` receives the events. Resolves when the
+   * run ends. The digits bytes are copied to the worker (the page keeps its copy).
+   */
+  async start(
+    config: TrainConfig,
+    onBatch: (batch: EventBatch) => void,
+    digits?: Uint8Array,
+  ): Promise<void> {
+    this.drop();
+    const { host, id } = this.pool.assign(this);
+    this.host = host;
+    this.id = id;
+    this.running = true;
+    this.paused = false;
+    try {
+      await Promise.race([
+        host.remote.startRun(id, config, Comlink.proxy(onBatch), digits),
+        host.crashed,
+      ]);
+    } finally {
+      if (this.id === id) this.running = false;
+    }
+  }
+
+  pause(): Promise<void> {
+    if (this.running) this.paused = true;
+    return this.call((r, id) => r.pauseRun(id));
+  }
+  resume(): Promise<void> {
+    this.paused = false;
+    return this.call((r, id) => r.resumeRun(id));
+  }
+  step(): Promise<void> {
+    return this.call((r, id) => r.stepRun(id));
+  }
+  cancel(): Promise<void> {
+    return this.call((r, id) => r.cancelRun(id));
+  }
+
+  /** Class probabilities of the current model for `count` inputs (the inputs are copied). */
+  async predict(x: Float32Array, count: number): Promise<Float32Array | null> {
+    return this.host ? this.host.remote.predictRun(this.id, x, count) : null;
+  }
+
+  async dataView(maxTrain: number, maxTest: number): Promise<DataView | null> {
+    return this.host ? this.host.remote.dataViewRun(this.id, maxTrain, maxTest) : null;
+  }
+
+  /** Ends the run (it sends nothing more) and frees it in its worker; the worker stays. */
+  terminate(): void {
+    this.drop();
+  }
+
+  /** @internal its worker stopped: the run is gone (a later start takes another worker) */
+  detach(dead: PoolWorker): void {
+    if (this.host !== dead) return;
+    this.host = null;
+    this.running = false;
+    this.paused = false;
+  }
+
+  private async call(
+    f: (remote: Comlink.Remote<TrainWorkerApi>, id: number) => Promise<void>,
+  ): Promise<void> {
+    if (this.host) await f(this.host.remote, this.id);
+  }
+
+  private drop(): void {
+    const host = this.host;
+    if (!host) return;
+    void host.remote.releaseRun(this.id).catch(() => {});
+    host.runs.delete(this);
+    this.host = null;
+    this.running = false;
+    this.paused = false;
+  }
+}
+
+let shared: TrainPool | null = null;
+
+/**
+ * The page's pool: max(1, cores − 1) workers, or `?workers=N` in the page's address (to measure
+ * the pair in one worker against two).
+ */
+export function sharedPool(): TrainPool {
+  if (!shared) {
+    const param = new URLSearchParams(location.search).get('workers');
+    shared = new TrainPool(
+      poolSize(navigator.hardwareConcurrency, param === null ? null : Number(param)),
+    );
+  }
+  return shared;
+}
