@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfigInput } from '../../src/experiments/config.ts';
+import { KERNELS_WASM_BASE64 } from '../../src/engine/generated/kernels-wasm.ts';
 import { type TrainEvent, train } from '../../src/experiments/train.ts';
 import { launchChromium } from './browser.ts';
 import { serveStatic, type StaticServer } from './server.ts';
@@ -102,6 +103,16 @@ function inWorkers(configs: TrainConfigInput[], digits?: number[]): Promise<Work
           const events: unknown[] = [];
           let steps = 0;
           let activeMs = 0;
+          // Done when start() has returned AND the sink was released: the last batch and the
+          // release travel on the sink's port, in order, but start's answer on the worker's own
+          // port may overtake them.
+          let started = false;
+          let released = false;
+          const finish = () => {
+            if (!started || !released) return;
+            worker.terminate();
+            resolve({ text: bitsText(events), events: events.length, steps, activeMs });
+          };
           const sink = new MessageChannel();
           // the sink's side of comlink: acknowledge every call (and the final release)
           sink.port1.onmessage = (ev: MessageEvent) => {
@@ -117,15 +128,22 @@ function inWorkers(configs: TrainConfigInput[], digits?: number[]): Promise<Work
               activeMs = batch.activeMs;
             }
             sink.port1.postMessage({ id: msg.id, type: 'RAW', value: undefined });
+            if (msg.type === 'RELEASE') {
+              released = true;
+              finish();
+            }
           };
           worker.onerror = (e) => reject(new Error(`worker error: ${e.message}`));
           worker.onmessage = (ev: MessageEvent) => {
             const msg = ev.data as { id: string; type: string; value: unknown };
             if (msg.id !== 'start') return;
-            worker.terminate();
-            if (msg.type === 'HANDLER')
+            if (msg.type === 'HANDLER') {
+              worker.terminate();
               reject(new Error(`start threw: ${JSON.stringify(msg.value)}`));
-            else resolve({ text: bitsText(events), events: events.length, steps, activeMs });
+            } else {
+              started = true;
+              finish();
+            }
           };
           const args: unknown[] = [
             { type: 'RAW', value: config },
@@ -162,9 +180,10 @@ async function expectSameEvents(configs: TrainConfigInput[], digits?: Uint8Array
   for (let i = 0; i < configs.length; i++) {
     const node = inNode(configs[i]!, digits);
     const run = runs[i]!;
-    expect(run.events, 'events from the worker').toBe(node.length);
     const same = run.text === bitsText(node);
-    expect(same, same ? '' : firstDifference(run.text, node)).toBe(true);
+    const where = `config ${JSON.stringify(configs[i])}`;
+    expect(same, same ? '' : `${where}\n${firstDifference(run.text, node)}`).toBe(true);
+    expect(run.events, 'events from the worker').toBe(node.length);
   }
   expect(problems).toEqual([]);
   return runs;
@@ -182,9 +201,14 @@ const SMALL: TrainConfigInput = {
 };
 
 describe('built worker vs Node, byte for byte', () => {
-  it('the built worker embeds the WebAssembly kernels (no separate file to fetch)', () => {
+  it('the built worker embeds the WebAssembly kernels of this source tree (dist/ is current)', () => {
     const text = readFileSync(join(DIST, 'assets', workerFile), 'utf8');
     expect(text.includes('AGFzbQ'), 'base64 of "\\0asm" in the worker bundle').toBe(true);
+    // the very module this Node process runs (else the comparisons below compare two engines)
+    expect(
+      text.includes(KERNELS_WASM_BASE64),
+      'dist/ was built from other kernels: run `npm run build`',
+    ).toBe(true);
   });
 
   it('wasm path (the default): resnet with batch norm and layer statistics, its plain twin', async () => {
