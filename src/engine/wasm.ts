@@ -154,32 +154,45 @@ function kernelModule(): WebAssembly.Module {
 
 const PAGE = 65536;
 
-/** A kernel set over a fresh WebAssembly memory (grown once, by `allocate`). */
+let heapBase: number | undefined;
+/** First byte above the module's static data (the same for every instance). */
+function moduleHeapBase(): number {
+  if (heapBase === undefined) {
+    const probe = new WebAssembly.Instance(kernelModule(), {
+      env: { memory: new WebAssembly.Memory({ initial: 1 }) },
+    }).exports as unknown as Exports;
+    heapBase = probe.heapBase();
+  }
+  return heapBase;
+}
+
+/**
+ * A kernel set whose WebAssembly memory and instance are created by `allocate`, once, at the
+ * model's final size (never grown).
+ */
 export function createWasmKernels(): Kernels {
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const ex = new WebAssembly.Instance(kernelModule(), { env: { memory } })
-    .exports as unknown as Exports;
-  let allocated = false;
+  let ex!: Exports;
+  let memory: WebAssembly.Memory | null = null;
   /** byte address of element `off` of a view into this memory */
   const at = (a: Float32Array, off: number) => a.byteOffset + 4 * off;
   return {
     path: 'wasm',
     allocate(size, scratchBytes = 0) {
-      if (allocated) throw new Error('internal: a wasm kernel set allocates once');
-      allocated = true;
-      const base = (ex.heapBase() + 63) & ~63;
+      if (memory) throw new Error('internal: a wasm kernel set allocates once');
+      const base = (moduleHeapBase() + 63) & ~63;
       const scratch = (base + size + 63) & ~63;
       const end = scratch + scratchBytes;
-      const pages = Math.ceil(end / PAGE);
-      const have = memory.buffer.byteLength / PAGE;
+      const pages = Math.max(1, Math.ceil(end / PAGE));
       try {
-        if (pages > have) memory.grow(pages - have);
+        memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
       } catch (e) {
         throw new Error(
           `model needs ${(end / 2 ** 20).toFixed(0)} MiB of WebAssembly memory, which this host refused (${(e as Error).message}); try a smaller width, depth or batch, or kernels ts`,
           { cause: e },
         );
       }
+      ex = new WebAssembly.Instance(kernelModule(), { env: { memory } })
+        .exports as unknown as Exports;
       ex.setScratch(scratch, scratchBytes);
       return { buffer: memory.buffer, base };
     },
