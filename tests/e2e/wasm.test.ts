@@ -85,10 +85,14 @@ interface WorkerRun {
   activeMs: number;
 }
 
-/** Trains `configs` in as many fresh built workers at once; resolves with each run's events. */
-function inWorkers(configs: TrainConfigInput[], digits?: number[]): Promise<WorkerRun[]> {
+/**
+ * Trains `configs` in as many fresh built workers at once; resolves with each run's events.
+ * @param digits the site's path of a digits asset for the workers (fetched by the page)
+ */
+function inWorkers(configs: TrainConfigInput[], digits?: string): Promise<WorkerRun[]> {
   return page.evaluate(
     async ({ url, configs, digits }) => {
+      const asset = digits ? new Uint8Array(await (await fetch(digits)).arrayBuffer()) : null;
       const f = new Float64Array(1);
       const u = new BigUint64Array(f.buffer);
       const bitsText = (events: unknown) =>
@@ -149,14 +153,18 @@ function inWorkers(configs: TrainConfigInput[], digits?: number[]): Promise<Work
             { type: 'RAW', value: config },
             { type: 'HANDLER', name: 'proxy', value: sink.port2 },
           ];
-          if (digits) args.push({ type: 'RAW', value: new Uint8Array(digits) });
+          if (asset) args.push({ type: 'RAW', value: asset });
           worker.postMessage({ id: 'start', type: 'APPLY', path: ['start'], argumentList: args }, [
             sink.port2,
           ]);
         });
       return Promise.all(configs.map(one));
     },
-    { url: `${server.url}assets/${workerFile}`, configs, digits },
+    {
+      url: `${server.url}assets/${workerFile}`,
+      configs,
+      digits: digits ? `${server.url}${digits}` : undefined,
+    },
   );
 }
 
@@ -175,10 +183,12 @@ function firstDifference(browserText: string, node: TrainEvent[]): string {
   return 'none';
 }
 
-async function expectSameEvents(configs: TrainConfigInput[], digits?: Uint8Array) {
-  const runs = await inWorkers(configs, digits ? Array.from(digits) : undefined);
+async function expectSameEvents(configs: TrainConfigInput[], digits?: string) {
+  // the same bytes in Node: the built site's copy of the asset
+  const bytes = digits ? new Uint8Array(readFileSync(join(DIST, digits))) : undefined;
+  const runs = await inWorkers(configs, digits);
   for (let i = 0; i < configs.length; i++) {
-    const node = inNode(configs[i]!, digits);
+    const node = inNode(configs[i]!, bytes);
     const run = runs[i]!;
     const same = run.text === bitsText(node);
     const where = `config ${JSON.stringify(configs[i])}`;
@@ -232,10 +242,9 @@ describe('built worker vs Node, byte for byte', () => {
   });
 
   it('wasm path on digits (196 inputs, 10 classes)', async () => {
-    const digits = new Uint8Array(readFileSync(join(ROOT, 'public/data/digits-14.bin')));
     await expectSameEvents(
       [{ ...SMALL, dataset: 'digits', samples: 500, width: 24, depth: 8, batch: 32, steps: 60 }],
-      digits,
+      'data/digits-14.bin',
     );
   });
 
