@@ -42,6 +42,11 @@ export class Comparison {
   readonly table = new CurveTable();
   /** bumped once per frame in which the curves changed (the arrays themselves are plain) */
   version = $state(0);
+  /**
+   * The accuracy chart's redraw counter: bumped one frame after `version`, so that the two
+   * charts never redraw in the same frame — each frame stays short on a 2-core machine.
+   */
+  accuracyVersion = $state(0);
   readonly plain: Lab;
   readonly resnet: Lab;
   /** the configs of the latest start */
@@ -168,6 +173,7 @@ export class Comparison {
   private clearView(): void {
     this.table.clear();
     this.version++;
+    this.accuracyVersion++;
     this.view = null;
     this.grid = null;
     this.predictions = { plain: null, resnet: null };
@@ -203,6 +209,7 @@ export class Comparison {
     if (changed) {
       this.version++;
       this.frames++;
+      requestAnimationFrame(() => this.accuracyVersion++);
     }
     if (!this.view && this.resnet.model) void this.loadView();
   }
