@@ -23,8 +23,10 @@ import {
   defaultPageState,
   encodePageState,
   type FieldKey,
+  presetBase,
   type ViewState,
 } from './url.ts';
+import type { PresetName } from './presets.ts';
 
 export interface Page {
   config: TrainConfig;
@@ -62,6 +64,26 @@ export function setConfig(input: TrainConfigInput): string[] {
 /** Whether a classroom link hides the control of `key`. */
 export function isHidden(key: FieldKey): boolean {
   return page.view.hide.includes(key);
+}
+
+/**
+ * What a "train it" button in the text does: loads a preset into Training Dynamics Comparison
+ * (the form shows it; Start trains it) and takes the reader there, focus included, so keyboard
+ * and screen-reader users land where the click sent them. The address follows (`?preset=…`).
+ */
+export function usePreset(name: PresetName): void {
+  page.config = presetBase(name);
+  page.view = { ...page.view, preset: name };
+  if (!inBrowser) return;
+  const section = document.getElementById('training-dynamics');
+  if (!section) return;
+  const reduce = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  section.scrollIntoView({ block: 'start', behavior: reduce ? 'auto' : 'smooth' });
+  const heading = section.querySelector<HTMLElement>('h2');
+  if (heading) {
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }
 }
 
 export function dismissNotices(): void {
