@@ -140,21 +140,33 @@ class Torch {
     this.lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
   }
 
-  /** null, with the reason, when python3 cannot import torch */
+  /**
+   * null, with the reason, when no Python can import torch. Tries $PYTHON, then `python3` on the
+   * PATH, then Debian's /usr/bin/python3 (where `apt-get install python3-torch` puts torch, and
+   * which a pyenv or venv `python3` earlier on the PATH hides).
+   */
   static start(): { torch: Torch; version: string } | { torch: null; reason: string } {
-    const probe = spawnSync('python3', ['-c', 'import torch; print(torch.__version__)'], {
-      encoding: 'utf8',
-    });
-    if (probe.error || probe.status !== 0) {
-      const why = probe.error
-        ? probe.error.message
-        : (probe.stderr.trim().split('\n').pop() ?? 'failed');
-      return { torch: null, reason: `python3 cannot import torch (${why})` };
+    const candidates = [process.env.PYTHON, 'python3', '/usr/bin/python3'].filter(
+      (c): c is string => !!c,
+    );
+    const reasons: string[] = [];
+    for (const python of new Set(candidates)) {
+      const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {
+        encoding: 'utf8',
+      });
+      if (probe.error || probe.status !== 0) {
+        const why = probe.error
+          ? probe.error.message
+          : (probe.stderr.trim().split('\n').pop() ?? 'failed');
+        reasons.push(`${python}: ${why}`);
+        continue;
+      }
+      const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
+      const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+      child.stderr.on('data', (d: Buffer) => process.stderr.write(`  [pytorch] ${d.toString()}`));
+      return { torch: new Torch(child), version: probe.stdout.trim() };
     }
-    const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-    const child = spawn('python3', [script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    child.stderr.on('data', (d: Buffer) => process.stderr.write(`  [pytorch] ${d.toString()}`));
-    return { torch: new Torch(child), version: probe.stdout.trim() };
+    return { torch: null, reason: `no Python here can import torch (${reasons.join('; ')})` };
   }
 
   async run(task: Task, arch: TaskArch, seconds: number, minSteps: number) {
