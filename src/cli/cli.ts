@@ -4,6 +4,7 @@
  */
 import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
+import { archCommand } from './arch.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
 
@@ -33,7 +34,7 @@ const helpCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [trainCommand, helpCommand];
+export const COMMANDS: readonly Command[] = [trainCommand, archCommand, helpCommand];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);
