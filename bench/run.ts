@@ -133,6 +133,18 @@ function fail(message: string): never {
   process.exit(2);
 }
 
+/**
+ * Prints torch's version and, after one matrix product, the BLAS libraries the process mapped —
+ * Debian's reference BLAS (`blas/libblas.so.3`) runs these tasks ≈ 15× slower than OpenBLAS
+ * (`apt-get install libopenblas0-pthread`), so the bench says which one it measured.
+ */
+const TORCH_PROBE = [
+  'import torch',
+  'torch.ones(64, 64) @ torch.ones(64, 64)',
+  "libs = sorted({l.split()[-1] for l in open('/proc/self/maps') if 'blas' in l.lower()})",
+  "print(torch.__version__ + ', BLAS ' + (', '.join(libs) or 'unknown'))",
+].join('; ');
+
 /** The PyTorch reference as a child process answering one JSON line per request. */
 class Torch {
   private readonly lines: AsyncIterator<string>;
@@ -151,9 +163,7 @@ class Torch {
     );
     const reasons: string[] = [];
     for (const python of new Set(candidates)) {
-      const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], {
-        encoding: 'utf8',
-      });
+      const probe = spawnSync(python, ['-c', TORCH_PROBE], { encoding: 'utf8' });
       if (probe.error || probe.status !== 0) {
         const why = probe.error
           ? probe.error.message
@@ -162,7 +172,9 @@ class Torch {
         continue;
       }
       const script = fileURLToPath(new URL('./torch_reference.py', import.meta.url));
-      const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'] });
+      // one thread, whichever BLAS torch links (OpenBLAS starts a thread per core otherwise)
+      const env = { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+      const child = spawn(python, [script], { stdio: ['pipe', 'pipe', 'pipe'], env });
       child.stderr.on('data', (d: Buffer) => process.stderr.write(`  [pytorch] ${d.toString()}`));
       return { torch: new Torch(child), version: probe.stdout.trim() };
     }
@@ -180,10 +192,11 @@ class Torch {
       msPerStep: number;
       cpuMsPerStep: number;
       steps: number;
-      loss: number;
+      /** null when the loss was not finite (JSON has no NaN) */
+      loss: number | null;
     };
     if (answer.error) throw new Error(`PyTorch reference: ${answer.error}`);
-    return answer;
+    return { ...answer, loss: answer.loss ?? Number.NaN };
   }
 
   close(): void {
@@ -387,7 +400,7 @@ async function main(): Promise<void> {
       notes.push(`pytorch: torch ${started.version}, one thread (bench/torch_reference.py)`);
     } else {
       notes.push(
-        `pytorch: skipped — ${started.reason}; install Debian's python3-torch to include it`,
+        `pytorch: skipped — ${started.reason}; install Debian's python3-torch (and libopenblas0-pthread) to include it`,
       );
     }
     process.stderr.write(`  ${notes.at(-1)}\n`);
