@@ -689,6 +689,34 @@ function bnStats(n: i32, shift: v128, sum: v128, sumSq: v128, invStd: usize, rm:
   return mean;
 }
 
+/**
+ * The batch norm's output, through a ReLU when the op is fused with the ReLU that follows it:
+ * v where v > 0, else +0 (NaN included) — bit for bit what reluForward writes.
+ */
+// @ts-ignore: decorator
+@inline
+function bnAct(v: v128, relu: bool): v128 {
+  return relu ? v128.and(v, f32x4.gt(v, f32x4.splat(0))) : v;
+}
+
+/**
+ * The gradient reaching a batch norm: dy, or, when fused with the ReLU after it, dy where the
+ * output y > 0 and +0 elsewhere — what reluBackward accumulates into a zeroed gradient.
+ */
+// @ts-ignore: decorator
+@inline
+function bnGrad(dy: usize, y: usize, at: usize, offset: usize): v128 {
+  const g = v128.load(dy + at + offset);
+  return y == 0 ? g : v128.and(g, f32x4.gt(v128.load(y + at + offset), f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline
+function bnGrad1(dy: usize, y: usize, at: usize): f32 {
+  const g = load<f32>(dy + at);
+  return y == 0 || load<f32>(y + at) > 0 ? g : 0;
+}
+
 export function batchNormForward(
   n: i32,
   d: i32,
@@ -702,6 +730,7 @@ export function batchNormForward(
   runningMean: usize,
   runningVar: usize,
   training: bool,
+  relu: bool,
 ): void {
   const row = <usize>d << 2;
   const nf = <f32>n;
@@ -751,10 +780,10 @@ export function batchNormForward(
         v128.store(xhat + at, h1, 16);
         v128.store(xhat + at, h2, 32);
         v128.store(xhat + at, h3, 48);
-        v128.store(y + at, f32x4.add(f32x4.mul(v128.load(gamma + o), h0), v128.load(beta + o)));
-        v128.store(y + at, f32x4.add(f32x4.mul(v128.load(gamma + o, 16), h1), v128.load(beta + o, 16)), 16);
-        v128.store(y + at, f32x4.add(f32x4.mul(v128.load(gamma + o, 32), h2), v128.load(beta + o, 32)), 32);
-        v128.store(y + at, f32x4.add(f32x4.mul(v128.load(gamma + o, 48), h3), v128.load(beta + o, 48)), 48);
+        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o), h0), v128.load(beta + o)), relu));
+        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 16), h1), v128.load(beta + o, 16)), relu), 16);
+        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 32), h2), v128.load(beta + o, 32)), relu), 32);
+        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 48), h3), v128.load(beta + o, 48)), relu), 48);
       }
     }
   }
@@ -796,7 +825,7 @@ export function batchNormForward(
       const at = <usize>r * row + o;
       const h = f32x4.mul(f32x4.sub(v128.load(x + at), mean), inv);
       v128.store(xhat + at, h);
-      v128.store(y + at, f32x4.add(f32x4.mul(g, h), b));
+      v128.store(y + at, bnAct(f32x4.add(f32x4.mul(g, h), b), relu));
     }
   }
   for (let j = d4; j < d; j++) {
@@ -830,7 +859,8 @@ export function batchNormForward(
       const at = <usize>r * row + o;
       const h = (load<f32>(x + at) - mean) * inv;
       store<f32>(xhat + at, h);
-      store<f32>(y + at, g * h + b);
+      const v = g * h + b;
+      store<f32>(y + at, relu && !(v > 0) ? 0 : v);
     }
   }
 }
@@ -847,6 +877,7 @@ export function batchNormBackward(
   dBeta: usize,
   dx: usize,
   trained: bool,
+  y: usize,
 ): void {
   const row = <usize>d << 2;
   const nf = <f32>n;
@@ -861,8 +892,8 @@ export function batchNormBackward(
       let b0 = z, b1 = z, b2 = z, b3 = z, g0 = z, g1 = z, g2 = z, g3 = z;
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const d0 = v128.load(dy + at), d1 = v128.load(dy + at, 16);
-        const d2 = v128.load(dy + at, 32), d3 = v128.load(dy + at, 48);
+        const d0 = bnGrad(dy, y, at, 0), d1 = bnGrad(dy, y, at, 16);
+        const d2 = bnGrad(dy, y, at, 32), d3 = bnGrad(dy, y, at, 48);
         b0 = f32x4.add(b0, d0);
         b1 = f32x4.add(b1, d1);
         b2 = f32x4.add(b2, d2);
@@ -887,10 +918,10 @@ export function batchNormBackward(
       const k3 = f32x4.div(f32x4.mul(v128.load(gamma + o, 48), v128.load(invStd + o, 48)), nv);
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const t0 = f32x4.sub(f32x4.sub(f32x4.mul(nv, v128.load(dy + at)), b0), f32x4.mul(v128.load(xhat + at), g0));
-        const t1 = f32x4.sub(f32x4.sub(f32x4.mul(nv, v128.load(dy + at, 16)), b1), f32x4.mul(v128.load(xhat + at, 16), g1));
-        const t2 = f32x4.sub(f32x4.sub(f32x4.mul(nv, v128.load(dy + at, 32)), b2), f32x4.mul(v128.load(xhat + at, 32), g2));
-        const t3 = f32x4.sub(f32x4.sub(f32x4.mul(nv, v128.load(dy + at, 48)), b3), f32x4.mul(v128.load(xhat + at, 48), g3));
+        const t0 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 0)), b0), f32x4.mul(v128.load(xhat + at), g0));
+        const t1 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 16)), b1), f32x4.mul(v128.load(xhat + at, 16), g1));
+        const t2 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 32)), b2), f32x4.mul(v128.load(xhat + at, 32), g2));
+        const t3 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 48)), b3), f32x4.mul(v128.load(xhat + at, 48), g3));
         v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(k0, t0)));
         v128.store(dx + at, f32x4.add(v128.load(dx + at, 16), f32x4.mul(k1, t1)), 16);
         v128.store(dx + at, f32x4.add(v128.load(dx + at, 32), f32x4.mul(k2, t2)), 32);
@@ -903,7 +934,7 @@ export function batchNormBackward(
     let sb = z, sg = z;
     for (let r = 0; r < n; r++) {
       const at = <usize>r * row + o;
-      const g = v128.load(dy + at);
+      const g = bnGrad(dy, y, at, 0);
       sb = f32x4.add(sb, g);
       sg = f32x4.add(sg, f32x4.mul(g, v128.load(xhat + at)));
     }
@@ -917,7 +948,7 @@ export function batchNormBackward(
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
         const t = f32x4.sub(
-          f32x4.sub(f32x4.mul(nv, v128.load(dy + at)), sb),
+          f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 0)), sb),
           f32x4.mul(v128.load(xhat + at), sg),
         );
         v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(k, t)));
@@ -925,7 +956,7 @@ export function batchNormBackward(
     } else {
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(v128.load(dy + at), gi)));
+        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(bnGrad(dy, y, at, 0), gi)));
       }
     }
   }
@@ -934,7 +965,7 @@ export function batchNormBackward(
     let sb: f32 = 0, sg: f32 = 0;
     for (let r = 0; r < n; r++) {
       const at = <usize>r * row + o;
-      const g = load<f32>(dy + at);
+      const g = bnGrad1(dy, y, at);
       sb += g;
       sg += g * load<f32>(xhat + at);
     }
@@ -946,13 +977,13 @@ export function batchNormBackward(
       const k = gi / nf;
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const t = nf * load<f32>(dy + at) - sb - load<f32>(xhat + at) * sg;
+        const t = nf * bnGrad1(dy, y, at) - sb - load<f32>(xhat + at) * sg;
         store<f32>(dx + at, load<f32>(dx + at) + k * t);
       }
     } else {
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        store<f32>(dx + at, load<f32>(dx + at) + load<f32>(dy + at) * gi);
+        store<f32>(dx + at, load<f32>(dx + at) + bnGrad1(dy, y, at) * gi);
       }
     }
   }

@@ -369,7 +369,8 @@ export const BN_MOMENTUM = 0.1;
  * Batch normalisation forward over n rows of d features. training: the batch mean and biased
  * variance normalise, and the running estimates are updated (unbiased variance); otherwise the
  * running estimates normalise. Writes x̂ and invStd for backward; `stats` is 2·d float64
- * scratch (sums, then the mean, in [0, d); sums of squares in [d, 2d)).
+ * scratch (sums, then the mean, in [0, d); sums of squares in [d, 2d)). `relu`: the op is fused
+ * with the ReLU that follows it (y = relu(γ·x̂ + β); one pass less forward and backward).
  */
 export function batchNormForward(
   n: number,
@@ -384,6 +385,7 @@ export function batchNormForward(
   runningMean: Float32Array,
   runningVar: Float32Array,
   training: boolean,
+  relu = false,
 ): void {
   if (training) {
     stats.fill(0, 0, 2 * d);
@@ -419,7 +421,9 @@ export function batchNormForward(
     for (let j = 0; j < d; j++) {
       const h = (x[row + j]! - stats[j]!) * invStd[j]!;
       xhat[row + j] = h;
-      y[row + j] = gamma[j]! * h + beta[j]!;
+      const v = gamma[j]! * h + beta[j]!;
+      // fused with the ReLU after it: exactly reluForward's +0 where v ≤ 0 or NaN
+      y[row + j] = relu && !(v > 0) ? 0 : v;
     }
   }
 }
@@ -427,7 +431,8 @@ export function batchNormForward(
 /**
  * Batch normalisation backward: dγ, dβ (overwritten) and, when dx is given, dx += ∂loss/∂x —
  * through the batch statistics if the forward pass trained, else the plain per-feature scale.
- * `stats` is the same 2·d float64 scratch (Σdy in [0, d), Σdy·x̂ in [d, 2d)).
+ * `stats` is the same 2·d float64 scratch (Σdy in [0, d), Σdy·x̂ in [d, 2d)). `y`: the fused
+ * op's output (given only when the forward pass applied a ReLU), whose sign masks dy.
  */
 export function batchNormBackward(
   n: number,
@@ -441,12 +446,16 @@ export function batchNormBackward(
   dBeta: Float32Array,
   dx: Float32Array | null,
   trained: boolean,
+  y: Float32Array | null = null,
 ): void {
+  // fused with a ReLU (y given): the gradient is dy where y > 0, else +0 — what reluBackward
+  // accumulates into a zeroed gradient
+  const grad = (i: number) => (y === null || y[i]! > 0 ? dy[i]! : 0);
   stats.fill(0, 0, 2 * d);
   for (let r = 0; r < n; r++) {
     const row = r * d;
     for (let j = 0; j < d; j++) {
-      const g = dy[row + j]!;
+      const g = grad(row + j);
       stats[j] += g;
       stats[d + j] += g * xhat[row + j]!;
     }
@@ -462,13 +471,13 @@ export function batchNormBackward(
       const row = r * d;
       for (let j = 0; j < d; j++) {
         const k = (gamma[j]! * invStd[j]!) / n;
-        dx[row + j] += k * (n * dy[row + j]! - stats[j]! - xhat[row + j]! * stats[d + j]!);
+        dx[row + j] += k * (n * grad(row + j) - stats[j]! - xhat[row + j]! * stats[d + j]!);
       }
     }
   } else {
     for (let r = 0; r < n; r++) {
       const row = r * d;
-      for (let j = 0; j < d; j++) dx[row + j] += dy[row + j]! * gamma[j]! * invStd[j]!;
+      for (let j = 0; j < d; j++) dx[row + j] += grad(row + j) * gamma[j]! * invStd[j]!;
     }
   }
 }

@@ -71,6 +71,11 @@ export interface ModelSpec {
    * 'ts'; the paths agree to float32 rounding, not bit for bit. `Model.kernels` says which ran.
    */
   kernels?: KernelPath;
+  /**
+   * false: keep every op separate (a ReLU after a batch norm is its own op, with its own slot).
+   * Default: fused — same numbers, one pass less; tests compare the two.
+   */
+  fuse?: boolean;
 }
 
 /** Weight layers per block: the unit of depth. */
@@ -574,10 +579,23 @@ export class LayerBuilder {
   }
 
   act(x: Slot, name: string): Slot {
-    const y = this.applyActivation(x, this.spec.activation, name);
+    const y = this.fuseRelu(x) ?? this.applyActivation(x, this.spec.activation, name);
     if (this.spec.activation === 'relu' && this.lastLayer && !this.lastLayer.relu)
       this.lastLayer.relu = y;
     return y;
+  }
+
+  /**
+   * A ReLU straight after a batch norm runs inside it (BatchNorm.relu): the norm's output slot
+   * becomes the activation's. Only when the norm's output feeds nothing else yet (it was just
+   * made) and the spec does not ask for the ops unfused.
+   */
+  private fuseRelu(x: Slot): Slot | null {
+    if (this.spec.activation !== 'relu' || this.spec.fuse === false) return null;
+    const last = this.model.ops.at(-1);
+    if (!(last instanceof BatchNorm) || last.y !== x || last.relu) return null;
+    last.relu = true;
+    return x;
   }
 
   applyActivation(x: Slot, fn: Act, name: string): Slot {

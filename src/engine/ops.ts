@@ -156,6 +156,12 @@ export class BatchNorm implements Op {
   /** float64 scratch: 2 values per feature (sums) */
   private stats: Float64Array = new Float64Array(0);
   private trainedLast = true;
+  /**
+   * Fused with the ReLU that follows it (set by the model builder): y = relu(γ·x̂ + β), and the
+   * gradient is masked by y > 0 inside the batch norm's own passes — a whole pass over the
+   * activations saved forward and backward, bit for bit the same as the two ops.
+   */
+  relu = false;
 
   constructor(
     readonly k: Kernels,
@@ -189,6 +195,7 @@ export class BatchNorm implements Op {
       this.runningMean,
       this.runningVar,
       training,
+      this.relu,
     );
   }
 
@@ -205,6 +212,7 @@ export class BatchNorm implements Op {
       this.beta.grad,
       this.x.needsGrad ? this.x.grad : null,
       this.trainedLast,
+      this.relu ? this.y.value : null,
     );
   }
 }

@@ -68,6 +68,7 @@ interface Exports {
     runningMean: number,
     runningVar: number,
     training: number,
+    relu: number,
   ): void;
   batchNormBackward(
     n: number,
@@ -81,6 +82,7 @@ interface Exports {
     dBeta: number,
     dx: number,
     trained: number,
+    y: number,
   ): void;
   sgdStep(len: number, lr: number, wd: number, p: number, g: number, mask: number): void;
   momentumStep(
@@ -279,6 +281,7 @@ export function createWasmKernels(): Kernels {
       runningMean,
       runningVar,
       training,
+      relu = false,
     ) {
       ex.batchNormForward(
         n,
@@ -293,9 +296,10 @@ export function createWasmKernels(): Kernels {
         runningMean.byteOffset,
         runningVar.byteOffset,
         +training,
+        +relu,
       );
     },
-    batchNormBackward(n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained) {
+    batchNormBackward(n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained, y = null) {
       ex.batchNormBackward(
         n,
         d,
@@ -308,6 +312,7 @@ export function createWasmKernels(): Kernels {
         dBeta.byteOffset,
         dx ? dx.byteOffset : 0,
         +trained,
+        y ? y.byteOffset : 0,
       );
     },
     sgdStep(len, lr, wd, p, g, mask) {

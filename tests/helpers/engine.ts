@@ -2,7 +2,7 @@
  * Shared helpers for the engine's tests: small model specs, seeded batches, and a central
  * finite-difference gradient checker that works around float32 noise and ReLU kinks.
  */
-import { Activation } from '../../src/engine/ops.ts';
+import { Activation, BatchNorm } from '../../src/engine/ops.ts';
 import { type Arch, type LayerBuilder, Model, type ModelSpec } from '../../src/engine/model.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import type { Param, Slot } from '../../src/engine/tensor.ts';
@@ -102,16 +102,17 @@ export function analyticGradients(
 
 /** The ReLU ops' pre-activation sign patterns (x > 0), concatenated. */
 function reluPattern(model: Model, n: number): Uint8Array {
-  const relus = model.ops.filter(
-    (op): op is Activation => op instanceof Activation && op.fn === 'relu',
-  );
-  const total = relus.reduce((s, op) => s + n * op.x.dim, 0);
+  // every ReLU: the Activation ops' inputs, and the outputs of batch norms fused with their ReLU
+  const signs: Float32Array[] = [];
+  for (const op of model.ops) {
+    if (op instanceof Activation && op.fn === 'relu')
+      signs.push(op.x.value.subarray(0, n * op.x.dim));
+    if (op instanceof BatchNorm && op.relu) signs.push(op.y.value.subarray(0, n * op.y.dim));
+  }
+  const total = signs.reduce((s, v) => s + v.length, 0);
   const out = new Uint8Array(total);
   let k = 0;
-  for (const op of relus) {
-    const len = n * op.x.dim;
-    for (let i = 0; i < len; i++) out[k++] = op.x.value[i]! > 0 ? 1 : 0;
-  }
+  for (const v of signs) for (let i = 0; i < v.length; i++) out[k++] = v[i]! > 0 ? 1 : 0;
   return out;
 }
 

@@ -741,3 +741,42 @@ describe('GEMM kernels against a float64 reference (offsets, leading dimensions,
     expect(Array.from(out)).toEqual([5, 66, 126, 186]);
   });
 });
+
+describe('a batch norm fused with its ReLU computes the same numbers as the two ops', () => {
+  for (const kernels of ['wasm', 'ts'] as const)
+    for (const arch of ARCHS) {
+      it(`${arch}, ${kernels} path: 5 training steps, bit for bit`, () => {
+        const spec = (fuse: boolean) =>
+          relu({ arch, ...SMALL[arch], norm: 'batch', maxBatch: 16, kernels, fuse });
+        const fused = new Model(spec(true));
+        const separate = new Model(spec(false));
+        // the fusion happened (and only where it may): fewer ops, no stray ReLU after a norm
+        const fusedNorms = fused.batchNorms.filter((bn) => bn.relu).length;
+        expect(fusedNorms).toBeGreaterThan(0);
+        expect(separate.batchNorms.some((bn) => bn.relu)).toBe(false);
+        expect(fused.ops.length).toBe(separate.ops.length - fusedNorms);
+        const losses: number[][] = [[], []];
+        [fused, separate].forEach((model, i) => {
+          model.inputGradient = true;
+          const opt = new Optimizer(model.flatParams, model.flatGrads, model.decayMask, {
+            kind: 'momentum',
+            momentum: 0.9,
+            weightDecay: 1e-4,
+          });
+          for (let s = 0; s < 5; s++) {
+            fillBatch(model, 16, s + 1);
+            losses[i]!.push(model.computeGradients(16));
+            opt.step(0.05);
+          }
+        });
+        expect(losses[0]).toEqual(losses[1]);
+        expect(sameBits(fused.flatParams, separate.flatParams)).toBe(true);
+        expect(sameBits(fused.flatGrads, separate.flatGrads)).toBe(true);
+        expect(sameBits(fused.input.grad, separate.input.grad)).toBe(true);
+        // evaluation mode (running statistics) too
+        fused.forward(16, false);
+        separate.forward(16, false);
+        expect(fused.loss(false)).toEqual(separate.loss(false));
+      });
+    }
+});

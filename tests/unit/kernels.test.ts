@@ -334,7 +334,9 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
       const n = pick(rng);
       const d = pick(rng);
       const training = rng.uniform() < 0.7;
-      const label = `n=${n} d=${d} training=${training}`;
+      // fused with the ReLU that follows (BatchNorm.relu) half of the time
+      const relu = rng.uniform() < 0.5;
+      const label = `n=${n} d=${d} training=${training} relu=${relu}`;
       const runVar = Float32Array.from({ length: d }, () => 0.5 + rng.uniform());
       // stats (float64 scratch) is not compared; a fresh one per path
       const statsFor = (k: Kernels) =>
@@ -352,7 +354,21 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
           runVar,
         ],
         (k, [x, y, g, b, xhat, inv, rm, rv]) =>
-          k.batchNormForward(n, d, x!, y!, g!, b!, xhat!, inv!, statsFor(k), rm!, rv!, training),
+          k.batchNormForward(
+            n,
+            d,
+            x!,
+            y!,
+            g!,
+            b!,
+            xhat!,
+            inv!,
+            statsFor(k),
+            rm!,
+            rv!,
+            training,
+            relu,
+          ),
         rng,
         1e-5,
       );
@@ -367,8 +383,13 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
           values(rng, d),
           values(rng, d),
           values(rng, n * d),
+          // the fused op's output: its sign masks dy (about half of it ≤ 0, some exactly 0)
+          Float32Array.from({ length: n * d }, () => {
+            const u = rng.uniform();
+            return u < 0.1 ? 0 : u - 0.55;
+          }),
         ],
-        (k, [dy, xhat, g, inv, dg, db, dx]) =>
+        (k, [dy, xhat, g, inv, dg, db, dx, y]) =>
           k.batchNormBackward(
             n,
             d,
@@ -381,6 +402,7 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
             db!,
             withDx ? dx! : null,
             training,
+            relu ? y! : null,
           ),
         rng,
         1e-5,
