@@ -228,6 +228,14 @@ export const REFERENCES = {
     venue: 'IJCNN 2017 (arXiv 1611.06455)',
     url: 'https://arxiv.org/abs/1611.06455',
   },
+  ismailfawaz2019: {
+    short: 'Ismail Fawaz et al. 2019',
+    authors: 'H. Ismail Fawaz, G. Forestier, J. Weber, L. Idoumghar, P.-A. Muller',
+    year: 2019,
+    title: 'Deep Learning for Time Series Classification: A Review',
+    venue: 'Data Mining and Knowledge Discovery 33(4) (arXiv 1809.04356)',
+    url: 'https://arxiv.org/abs/1809.04356',
+  },
   ho2020: {
     short: 'Ho et al. 2020',
     authors: 'J. Ho, A. Jain, P. Abbeel',
