@@ -20,6 +20,7 @@ import { fileURLToPath } from 'node:url';
 import type { KernelPath } from '../src/engine/backend.ts';
 import { type TrainEvent, train } from '../src/experiments/train.ts';
 import { BATCH_INTERVAL_MS } from '../src/worker/api.ts';
+import { packBatch } from '../src/worker/wire.ts';
 import { engineTask, spiralBatch, TASKS, type Task, type TaskArch, taskFlops } from './tasks.ts';
 import { tfjsTask, useBackend } from './tfjs-task.ts';
 
@@ -285,7 +286,7 @@ function dynamicsPair(kernels: KernelPath) {
  * The cost of batch norm, introspection and message traffic over the bare step: depth-56 ResNet
  * (width 16, batch 64, spiral), evaluation only at the end. Bare: no batch norm, no layer
  * statistics, no events sent. Full: batch norm, layer statistics every 10 steps, and the events
- * structured-cloned as the worker's postMessage does: in batches, at most one per
+ * packed (src/worker/wire.ts) and structured-cloned as the worker posts them: in batches, at most one per
  * BATCH_INTERVAL_MS (src/worker/api.ts).
  *
  * The two runs advance in alternating chunks of 20 steps, each chunk timed, so that both see the
@@ -314,7 +315,10 @@ function overhead(kernels: KernelPath) {
         for (const e of events) pending.push(e);
         const now = performance.now();
         if (now - lastSent >= BATCH_INTERVAL_MS) {
-          structuredClone({ events: pending, step: run.step, time: now });
+          // what the worker posts: the batch packed as it travels (src/worker/wire.ts)
+          structuredClone(
+            packBatch({ events: pending, step: run.step, time: now, activeMs: 0, paused: false }),
+          );
           pending = [];
           lastSent = now;
         }

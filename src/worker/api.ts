@@ -4,6 +4,7 @@
  */
 import type { TrainConfig } from '../experiments/config.ts';
 import type { TrainEvent } from '../experiments/train.ts';
+import type { WireBatch } from './wire.ts';
 
 /** Everything one run has to say since its previous batch (at most ~20 batches a second). */
 export interface EventBatch {
@@ -20,6 +21,9 @@ export interface EventBatch {
 }
 
 export type EventSink = (batch: EventBatch) => void;
+
+/** The page's side of a run's event stream: batches as they travel (see wire.ts). */
+export type WireSink = (batch: WireBatch) => void;
 
 /** The run's data as the page plots it (a few points and images, not the whole set). */
 export interface DataView {
@@ -50,7 +54,7 @@ export interface TrainWorkerApi {
    * diverged or cancelled); rejects when the run cannot be built (bad config, missing asset).
    * @param digits the digits asset's bytes, required when the config's dataset is 'digits'
    */
-  startRun(id: number, config: TrainConfig, sink: EventSink, digits?: Uint8Array): Promise<void>;
+  startRun(id: number, config: TrainConfig, sink: WireSink, digits?: Uint8Array): Promise<void>;
   pauseRun(id: number): void;
   resumeRun(id: number): void;
   /** one training step while paused (its events are sent at once) */
@@ -71,7 +75,7 @@ export interface TrainWorkerApi {
    * The single-run form (one run per worker, id SINGLE_RUN_ID), for callers that drive the
    * worker directly over the comlink wire (the browser tests of the kernel paths).
    */
-  start(config: TrainConfig, sink: EventSink, digits?: Uint8Array): Promise<void>;
+  start(config: TrainConfig, sink: WireSink, digits?: Uint8Array): Promise<void>;
   pause(): void;
   resume(): void;
   step(): void;

@@ -10,6 +10,7 @@ import * as Comlink from 'comlink';
 import { DIGITS_ASSET_PATHS } from '../data/digits.ts';
 import type { TrainConfig } from '../experiments/config.ts';
 import type { DataView, EventBatch, TrainWorkerApi } from './api.ts';
+import { unpackBatch, type WireBatch } from './wire.ts';
 
 /**
  * How many workers the pool may run: `override` (clamped to 1…cores) when given, else all the
@@ -182,7 +183,12 @@ export class RunHandle {
     this.paused = false;
     try {
       await Promise.race([
-        host.remote.startRun(id, config, Comlink.proxy(onBatch), digits),
+        host.remote.startRun(
+          id,
+          config,
+          Comlink.proxy((batch: WireBatch) => onBatch(unpackBatch(batch))),
+          digits,
+        ),
         host.crashed,
       ]);
     } finally {

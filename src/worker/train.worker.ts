@@ -9,8 +9,15 @@
 import * as Comlink from 'comlink';
 import type { TrainConfig } from '../experiments/config.ts';
 import { type TrainingRun, train } from '../experiments/train.ts';
-import { type DataView, type EventSink, SINGLE_RUN_ID, type TrainWorkerApi } from './api.ts';
+import {
+  type DataView,
+  type EventSink,
+  SINGLE_RUN_ID,
+  type TrainWorkerApi,
+  type WireSink,
+} from './api.ts';
 import { RunScheduler } from './scheduler.ts';
+import { packBatch } from './wire.ts';
 
 /**
  * Yields to the worker's event loop with a MessageChannel round trip: unlike setTimeout(0),
@@ -28,9 +35,23 @@ function makeYield(): () => Promise<void> {
     });
 }
 
+/** The page's sink behind each scheduler sink (which packs the batches first, see wire.ts). */
+const remoteSinks = new WeakMap<EventSink, WireSink>();
+
+function release(sink: EventSink | WireSink): void {
+  (sink as Partial<Comlink.Remote<WireSink>>)[Comlink.releaseProxy]?.();
+}
+
+/** A scheduler sink that sends packed batches to the page's `remote`. */
+function packing(remote: WireSink): EventSink {
+  const sink: EventSink = (batch) => remote(packBatch(batch));
+  remoteSinks.set(sink, remote);
+  return sink;
+}
+
 const scheduler = new RunScheduler<TrainingRun>({
   yieldToHost: makeYield(),
-  releaseSink: (sink) => (sink as Partial<Comlink.Remote<EventSink>>)[Comlink.releaseProxy]?.(),
+  releaseSink: (sink) => release(remoteSinks.get(sink) ?? sink),
 });
 
 function predictRun(id: number, x: Float32Array, count: number): Float32Array | null {
@@ -68,7 +89,7 @@ function dataViewRun(id: number, maxTrain: number, maxTest: number): DataView | 
 async function startRun(
   id: number,
   config: TrainConfig,
-  sink: EventSink,
+  sink: WireSink,
   digits?: Uint8Array,
 ): Promise<void> {
   // a run under this id ends (cancelled) before the new one is built, and its memory is freed
@@ -77,10 +98,10 @@ async function startRun(
   try {
     run = train(config, digits ? { digits } : {});
   } catch (error) {
-    (sink as Partial<Comlink.Remote<EventSink>>)[Comlink.releaseProxy]?.();
+    release(sink);
     throw error;
   }
-  return scheduler.start(id, run, sink);
+  return scheduler.start(id, run, packing(sink));
 }
 
 const api: TrainWorkerApi = {

@@ -16,7 +16,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TrainConfigInput } from '../../src/experiments/config.ts';
 import { KERNELS_WASM_BASE64 } from '../../src/engine/generated/kernels-wasm.ts';
-import { type TrainEvent, train } from '../../src/experiments/train.ts';
+import { train } from '../../src/experiments/train.ts';
+import { packEvent, type WireEvent } from '../../src/worker/wire.ts';
 import { launchChromium } from './browser.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 
@@ -168,12 +169,16 @@ function inWorkers(configs: TrainConfigInput[], digits?: string): Promise<Worker
   );
 }
 
-function inNode(config: TrainConfigInput, digits?: Uint8Array): TrainEvent[] {
-  return [...train(config, digits ? { digits } : {})];
+/**
+ * The same run in Node, its events as the worker sends them (per-layer statistics packed, see
+ * src/worker/wire.ts; the page unpacks them, which tests/unit/wire.test.ts checks bit for bit).
+ */
+function inNode(config: TrainConfigInput, digits?: Uint8Array): WireEvent[] {
+  return [...train(config, digits ? { digits } : {})].map(packEvent);
 }
 
 /** The first event that differs, for a readable failure. */
-function firstDifference(browserText: string, node: TrainEvent[]): string {
+function firstDifference(browserText: string, node: WireEvent[]): string {
   const b = JSON.parse(browserText) as unknown[];
   for (let i = 0; i < Math.max(b.length, node.length); i++) {
     const nb = bitsText(node[i]);

@@ -755,7 +755,7 @@ describe('a batch norm fused with its ReLU computes the same numbers as the two 
         expect(fusedNorms).toBeGreaterThan(0);
         expect(separate.batchNorms.some((bn) => bn.relu)).toBe(false);
         expect(fused.ops.length).toBe(separate.ops.length - fusedNorms);
-        const losses: number[][] = [[], []];
+        const losses: unknown[][] = [[], []];
         [fused, separate].forEach((model, i) => {
           model.inputGradient = true;
           const opt = new Optimizer(model.flatParams, model.flatGrads, model.decayMask, {
