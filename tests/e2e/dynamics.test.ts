@@ -495,18 +495,18 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
   });
 
   /**
-   * The pair at depth 56, width 32, logging every step, in the Training Dynamics section with
+   * The pair at depth 56 (width 32 unless `width` says otherwise), logging every step, in the Training Dynamics section with
    * the article's other live runs paused (scrolled away): after a warm-up, ~5 s of both networks
    * training, measured on the page — long tasks (PerformanceObserver 'longtask', with the long
    * animation frames' script attribution), frames, chart draws — and each network's steps/s.
    * `query` picks the pool (`&workers=2`: one worker per network, whatever the cores).
    */
-  async function measurePair(query: string, maxWindows = 3) {
+  async function measurePair(query: string, maxWindows = 3, width = 32) {
     const { context, page, problems } = await open(undefined, query);
     await fill(page, {
       arch: 'resnet',
       depth: 56,
-      width: 32,
+      width,
       dataset: 'spiral',
       steps: 100000,
       logEvery: 1,
@@ -632,6 +632,13 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     // for the record: the pair in a worker each, whatever the cores (on two cores, two busy
     // workers leave the page no core of its own; not asserted)
     const two = await measurePair('&workers=2', 1);
+    // and the page's default width (16), for issue 5's steps-per-second figure (not asserted:
+    // speed is the benchmark's business)
+    const pool16 = await measurePair('', 1, 16);
+    figures.poolStepsPerSecondDepth56Width16Plain = pool16.rates.plain;
+    figures.poolStepsPerSecondDepth56Width16ResNet = pool16.rates.resnet;
+    figures.poolWidth16Fps = Math.round(pool16.fps * 10) / 10;
+    figures.poolWidth16LongestMainThreadTaskMs = Math.round(pool16.longest);
     for (const [name, m] of [
       ['pool', pool],
       ['twoWorkers', two],
