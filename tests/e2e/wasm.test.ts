@@ -22,7 +22,8 @@ import { launchChromium } from './browser.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DIST = join(ROOT, 'dist');
+/** the built site: dist/, or E2E_DIST (a private build) */
+const DIST = process.env.E2E_DIST ?? join(ROOT, 'dist');
 const RESULTS = join(ROOT, 'test-results');
 
 let server: StaticServer;
