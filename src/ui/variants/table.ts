@@ -1,0 +1,269 @@
+/**
+ * The pure parts of the Variants section's tables: number formats, sorting (missing values
+ * last in either direction), the depth of a spec as its paper counts it, and the comparison
+ * table's rows and CSV. No DOM.
+ */
+import {
+  analyzeArch,
+  BUILTIN_ARCH_INFO,
+  BUILTIN_ARCHS,
+  type ArchAnalysis,
+  type ArchSpec,
+} from '../../arch/index.ts';
+import { toCsv } from '../export/files.ts';
+import { PUBLISHED, type PublishedResult } from './published.ts';
+
+const COUNT = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+
+/** An exact count with thousands separators: 25,557,032. Not a finite number: "—". */
+export function formatCount(n: number): string {
+  return Number.isFinite(n) ? COUNT.format(n) : '—';
+}
+
+/** Multiply-adds in G with three decimals, as the papers' tables: 4.089 G. */
+export function formatGMacs(macs: number): string {
+  return Number.isFinite(macs) ? `${(macs / 1e9).toFixed(3)} G` : '—';
+}
+
+/**
+ * Multiply-adds at a readable scale: G (three decimals) from 10⁹, M (four significant digits)
+ * from 10⁶, else the exact count — so a CIFAR or MNIST net does not read as "0.000 G".
+ */
+export function formatMacs(macs: number): string {
+  if (!Number.isFinite(macs)) return '—';
+  if (macs >= 1e9) return formatGMacs(macs);
+  if (macs >= 1e6) return `${(macs / 1e6).toPrecision(4)} M`;
+  return formatCount(macs);
+}
+
+/**
+ * Weight layers as each paper counts them (the number in the network's name): ResNet stem +
+ * block layers + fc; DenseNet stem + two convs per dense layer + transitions + classifier;
+ * CIFAR ResNets 6n + 2; highway nets as §3.1 (plain layer + highway layers, no classifier).
+ */
+export function depthOf(spec: ArchSpec): number {
+  switch (spec.family) {
+    case 'resnet': {
+      const perBlock = spec.block === 'basic' ? 2 : 3;
+      return 2 + perBlock * spec.layers.reduce((a, b) => a + b, 0);
+    }
+    case 'densenet':
+      return 2 + 2 * spec.blockConfig.reduce((a, b) => a + b, 0) + (spec.blockConfig.length - 1);
+    case 'cifar-resnet':
+      return 6 * spec.n + 2;
+    case 'highway':
+      return spec.depth;
+  }
+}
+
+export type SortDirection = 'ascending' | 'descending';
+export type SortValue = number | string | null | undefined;
+
+const COLLATOR = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+const missing = (v: SortValue): v is null | undefined =>
+  v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v));
+
+/**
+ * A sorted copy of `rows` by `key`. Numbers compare as numbers, strings in natural order
+ * ("resnet50" before "resnet101"); a missing value (null, undefined, NaN) goes last whichever
+ * the direction, since "no result" is neither the best nor the worst. Stable: equal keys keep
+ * their order in both directions.
+ */
+export function sortRows<T>(
+  rows: readonly T[],
+  key: (row: T) => SortValue,
+  direction: SortDirection,
+): T[] {
+  const sign = direction === 'ascending' ? 1 : -1;
+  return rows
+    .map((row, index) => ({ row, index, value: key(row) }))
+    .sort((a, b) => {
+      const am = missing(a.value);
+      const bm = missing(b.value);
+      if (am || bm) return am === bm ? a.index - b.index : am ? 1 : -1;
+      const av = a.value as number | string;
+      const bv = b.value as number | string;
+      const order =
+        typeof av === 'number' && typeof bv === 'number'
+          ? av - bv
+          : COLLATOR.compare(String(av), String(bv));
+      return order === 0 ? a.index - b.index : sign * order;
+    })
+    .map((e) => e.row);
+}
+
+/** The networks of the comparison table, in the order it starts in. */
+export const COMPARISON_NAMES: readonly string[] = [
+  'resnet18',
+  'resnet34',
+  'resnet50',
+  'resnet101',
+  'resnet152',
+  'resnext50_32x4d',
+  'densenet121',
+  'densenet169',
+  'densenet201',
+  'cifar-resnet20',
+  'cifar-resnet32',
+  'cifar-resnet44',
+  'cifar-resnet56',
+  'cifar-resnet110',
+  'cifar-resnet1202',
+  'highway-10',
+  'highway-20',
+  'highway-50',
+  'highway-100',
+];
+
+export interface ComparisonRow {
+  /** the builtin's name (BUILTIN_ARCHS) */
+  readonly name: string;
+  /** as the papers write it: ResNet-50, ResNeXt-50 (32×4d), DenseNet-121 … */
+  readonly title: string;
+  /** block type in words */
+  readonly block: string;
+  /** what it was trained on in the cited result, or the input it is counted at */
+  readonly data: string;
+  readonly depth: number;
+  readonly params: number;
+  readonly macs: number;
+  readonly input: string;
+  readonly published: PublishedResult | null;
+}
+
+/** How the papers name a builtin. */
+export function displayName(name: string): string {
+  const spec = BUILTIN_ARCHS[name];
+  if (!spec) return name;
+  const depth = depthOf(spec);
+  switch (spec.family) {
+    case 'resnet':
+      if (spec.groups > 1) return `ResNeXt-${depth} (${spec.groups}×${spec.widthPerGroup}d)`;
+      return `ResNet-${depth}${name.endsWith('-v1') ? ' (V1)' : ''}`;
+    case 'densenet':
+      return `DenseNet-${depth}`;
+    case 'cifar-resnet':
+      return `ResNet-${depth} (CIFAR)`;
+    case 'highway':
+      return `Highway-${depth} (MNIST)`;
+  }
+}
+
+function blockName(spec: ArchSpec): string {
+  switch (spec.family) {
+    case 'resnet':
+      if (spec.groups > 1) return `grouped bottleneck, C = ${spec.groups}`;
+      return spec.block === 'basic' ? 'basic' : 'bottleneck';
+    case 'densenet':
+      return `dense, k = ${spec.growthRate}`;
+    case 'cifar-resnet':
+      return `basic, option ${spec.shortcut}`;
+    case 'highway':
+      return `highway, ${spec.width} units`;
+  }
+}
+
+/** One row per network of COMPARISON_NAMES, counted by analyzeArch. */
+export function comparisonRows(names: readonly string[] = COMPARISON_NAMES): ComparisonRow[] {
+  return names.flatMap((name) => {
+    const spec = BUILTIN_ARCHS[name];
+    if (!spec || !BUILTIN_ARCH_INFO[name]) return [];
+    const a = analyzeArch(spec);
+    return [
+      {
+        name,
+        title: displayName(name),
+        block: blockName(spec),
+        data:
+          spec.family === 'cifar-resnet'
+            ? 'CIFAR-10'
+            : spec.family === 'highway'
+              ? 'MNIST'
+              : 'ImageNet',
+        depth: depthOf(spec),
+        params: a.params,
+        macs: a.macs,
+        input: a.inputSize,
+        published: PUBLISHED[name] ?? null,
+      },
+    ];
+  });
+}
+
+/** The comparison table's sortable columns; counts are aligned right. */
+export const COMPARISON_COLUMNS = [
+  { key: 'title', label: 'Network', align: 'left' },
+  { key: 'block', label: 'Block', align: 'left' },
+  { key: 'depth', label: 'Depth', align: 'right' },
+  { key: 'params', label: 'Parameters', align: 'right' },
+  { key: 'macs', label: 'Multiply-adds', align: 'right' },
+  // sorted as a number, but its cells are text (value, dataset, citation)
+  { key: 'error', label: 'Published error', align: 'left' },
+] as const;
+
+export type ComparisonKey = (typeof COMPARISON_COLUMNS)[number]['key'];
+
+export function comparisonValue(row: ComparisonRow, key: ComparisonKey): SortValue {
+  switch (key) {
+    case 'title':
+      return row.title;
+    case 'block':
+      return row.block;
+    case 'depth':
+      return row.depth;
+    case 'params':
+      return row.params;
+    case 'macs':
+      return row.macs;
+    case 'error':
+      return row.published ? Number(row.published.error) : null;
+  }
+}
+
+/** The rows as CSV, exact counts, the published error as the literature gives it. */
+export function comparisonCsv(rows: readonly ComparisonRow[]): string {
+  return toCsv(
+    [
+      'network',
+      'name',
+      'block',
+      'depth',
+      'input',
+      'params',
+      'macs',
+      'published_error_percent',
+      'metric',
+      'source',
+    ],
+    rows.map((r) => [
+      r.title,
+      r.name,
+      r.block,
+      r.depth,
+      r.input,
+      r.params,
+      r.macs,
+      r.published?.error ?? null,
+      r.published?.metric ?? null,
+      r.published ? `${r.published.source}` : null,
+    ]),
+  );
+}
+
+/** A stage table as CSV: one line per stage, exact counts. */
+export function stageCsv(analysis: ArchAnalysis): string {
+  return toCsv(
+    ['stage', 'module', 'output_size', 'block', 'repeats', 'detail', 'params', 'macs'],
+    analysis.stages.map((s) => [
+      s.label,
+      s.name,
+      s.outputSize,
+      s.block,
+      s.repeats,
+      s.detail,
+      s.params,
+      s.macs,
+    ]),
+  );
+}
