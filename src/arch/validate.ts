@@ -5,6 +5,7 @@
  */
 import { analyzeChecked, ArchError } from './analyze.ts';
 import { ARCH_FAMILIES, type ArchFamily, type ArchSpec, type Validation } from './types.ts';
+import { editDistance } from '../common/editDistance.ts';
 
 interface RuleBase {
   /** one line for --help and the page's tooltips */
@@ -181,20 +182,6 @@ function show(raw: unknown): string {
 }
 
 const squash = (word: string) => word.toLowerCase().replace(/[-_\s]/g, '');
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
-}
 
 /**
  * The candidate a misspelt name most likely meant: same letters ignoring case and `_`/`-`

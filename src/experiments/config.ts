@@ -8,6 +8,7 @@
 import { KERNEL_PATHS, type KernelPath } from '../engine/backend.ts';
 import { type Arch, ARCHS, depthError } from '../engine/model.ts';
 import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
+import { editDistance } from '../common/editDistance.ts';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam';
 export type ScheduleName = 'constant' | 'step' | 'cosine';
@@ -398,18 +399,4 @@ export function suggest(word: string, candidates: readonly string[]): string {
     }
   }
   return best ? ` (did you mean ${best}?)` : '';
-}
-
-function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diagonal = above;
-    }
-  }
-  return row[b.length]!;
 }
