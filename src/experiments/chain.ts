@@ -175,11 +175,14 @@ function powerOfTwoSmall(e: number): number {
 
 // ── for the chart: a log axis has room for neither 0 nor 10^-400 ──
 
-/** Where the chart's log axis stops: products beyond are drawn at the edge and marked. */
-export const PLOT_FLOOR_LOG10 = -30;
-export const PLOT_CEIL_LOG10 = 30;
-const FLOOR = 1e-30;
-const CEIL = 1e30;
+/**
+ * Where the chart's log axis stops: products beyond are drawn at the edge and marked. Forty
+ * decades are plenty to see a slope, and uPlot's log ticks break down below about 10^-25.
+ */
+export const PLOT_FLOOR_LOG10 = -20;
+export const PLOT_CEIL_LOG10 = 20;
+const FLOOR = Number(`1e${PLOT_FLOOR_LOG10}`);
+const CEIL = Number(`1e${PLOT_CEIL_LOG10}`);
 
 export interface PlotColumn {
   /** |product|, or the axis edge where it is beyond it */

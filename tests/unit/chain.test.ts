@@ -161,16 +161,16 @@ describe('scalar chain: seeded derivatives', () => {
 
 describe('scalar chain: plotting and the measured overlay', () => {
   it('plotColumn: magnitudes, moved to the axis edge and marked beyond it', () => {
-    const chain = backwardProducts([1e-20, 1e-20, -1e25, 1e30, 1e30, 0]);
+    const chain = backwardProducts([1e-12, 1e-12, -1e9, 1e30, 1e30, 0]);
     const col = plotColumn(chain.plain, chain.plainLog10);
-    // products: 1, 1e-20, 1e-40, -1e-15, 1e15, 1e45, 0
+    // products: 1, 1e-12, 1e-24, -1e-15, 1e15, 1e45, 0 (the axis: 1e-20 … 1e20)
     expect(col.clamped).toEqual([null, null, 'below', null, null, 'above', 'below']);
     expect(col.y[0]).toBe(1);
-    expect(col.y[1]).toBeCloseTo(1e-20, 30);
-    expect(col.y[2]).toBe(10 ** PLOT_FLOOR_LOG10);
+    expect(col.y[1]).toBeCloseTo(1e-12, 22);
+    expect(col.y[2]).toBe(Number(`1e${PLOT_FLOOR_LOG10}`));
     expect(col.y[3]).toBeCloseTo(1e-15, 25); // the magnitude of a negative product
-    expect(col.y[5]).toBe(10 ** PLOT_CEIL_LOG10);
-    expect(col.y[6]).toBe(10 ** PLOT_FLOOR_LOG10); // an exact zero sits on the floor, marked
+    expect(col.y[5]).toBe(Number(`1e${PLOT_CEIL_LOG10}`));
+    expect(col.y[6]).toBe(Number(`1e${PLOT_FLOOR_LOG10}`)); // an exact zero sits on the floor, marked
   });
 
   it('fromTop: divided by the top block’s norm and indexed from the top', () => {
