@@ -273,6 +273,27 @@ describe('ResNet Variants', () => {
         'network,name,block,depth,input,params,macs,published_error_percent,metric,source',
       );
       expect(csv.find((l) => l.startsWith('ResNet-152,'))).toContain(',60192808,');
+
+      // a card's stage table, as CSV, adds up to the card's total
+      const card = page.getByTestId('variant-densenet');
+      await card.locator('details.stages summary').click();
+      const [stagesDownload] = await Promise.all([
+        page.waitForEvent('download'),
+        card
+          .getByTestId('export-variant-densenet-stages')
+          .locator('button[data-format=csv]')
+          .click(),
+      ]);
+      const stages = readFileSync((await stagesDownload.path())!, 'utf8')
+        .trimEnd()
+        .split('\n');
+      expect(stages[0]).toBe('stage,module,output_size,block,repeats,detail,params,macs');
+      expect(stages).toHaveLength(13);
+      const sum = stages
+        .slice(1)
+        .map((l) => Number(l.split(',').at(-2)))
+        .reduce((a, b) => a + b, 0);
+      expect(sum).toBe(7_978_856);
       expect(problems).toEqual([]);
     } finally {
       await context.close();
