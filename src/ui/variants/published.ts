@@ -38,7 +38,7 @@ const C10 = 'CIFAR-10 test';
 
 export const PUBLISHED: Readonly<Record<string, PublishedResult>> = {
   resnet18: result('27.88', TOP1_10, 'he2015', 'Table 2', {
-    note: 'with option-A (parameter-free) shortcuts; torchvision’s net, counted here, projects where the dimensions change (option B)',
+    note: 'option-A shortcuts (no parameters); torchvision’s net, counted here, uses option B',
   }),
   resnet34: result('24.52', TOP1_10, 'he2015', 'Table 3', {
     note: 'ResNet-34 B: projection shortcuts where the dimensions change',

@@ -150,17 +150,19 @@ export function displayName(name: string): string {
   }
 }
 
+/** The block type in a few words; no-break spaces keep "k = 32" and "option A" whole. */
 function blockName(spec: ArchSpec): string {
+  const nb = (text: string) => text.replaceAll(' ', '\u00a0');
   switch (spec.family) {
     case 'resnet':
-      if (spec.groups > 1) return `grouped bottleneck, C = ${spec.groups}`;
+      if (spec.groups > 1) return `grouped bottleneck, ${nb(`C = ${spec.groups}`)}`;
       return spec.block === 'basic' ? 'basic' : 'bottleneck';
     case 'densenet':
-      return `dense, k = ${spec.growthRate}`;
+      return `dense, ${nb(`k = ${spec.growthRate}`)}`;
     case 'cifar-resnet':
-      return `basic, option ${spec.shortcut}`;
+      return `basic, ${nb(`option ${spec.shortcut}`)}`;
     case 'highway':
-      return `highway, ${spec.width} units`;
+      return `highway, ${nb(`${spec.width} units`)}`;
   }
 }
 
@@ -239,7 +241,7 @@ export function comparisonCsv(rows: readonly ComparisonRow[]): string {
     rows.map((r) => [
       r.title,
       r.name,
-      r.block,
+      r.block.replaceAll('\u00a0', ' '),
       r.depth,
       r.input,
       r.params,
