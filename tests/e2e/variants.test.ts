@@ -64,7 +64,7 @@ describe('ResNet Variants', () => {
         expect(skip.length, id).toBeGreaterThan(0);
         for (const s of skip) {
           expect(s.dash, id).not.toBe('none');
-          expect(s.stroke, id).toBe('rgb(213, 94, 0)');
+          expect(s.stroke, id).toBe('rgb(199, 119, 0)');
         }
         expect(await svg.locator('.legend').textContent(), id).toMatch(/skip connection/);
       }
@@ -248,7 +248,7 @@ describe('ResNet Variants', () => {
       expect(svg).toContain('path 32');
       expect(svg).toContain('skip connection: identity shortcut');
       // the skip connection keeps its dash and colour without the page's stylesheet
-      expect(svg).toMatch(/stroke:\s*rgb\(213, 94, 0\);[^"]*stroke-dasharray:\s*7(px)?,?\s*4/);
+      expect(svg).toMatch(/stroke:\s*rgb\(199, 119, 0\);[^"]*stroke-dasharray:\s*7(px)?,?\s*4/);
       const parsed = await page.evaluate((text) => {
         const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
         return {
