@@ -183,6 +183,10 @@ describe('Mathematical Foundation', () => {
     const step = Number(await page.getByTestId('measured-step').textContent());
     expect(step).toBeGreaterThanOrEqual(m.step);
     expect(drawn[2]!.slice(0, 27).every((v) => v !== null)).toBe(true);
+    // the sentence under the figure reads the measured ratios out
+    const said = (await page.getByTestId('measured-summary').textContent())!.replace(/\s+/g, ' ');
+    expect(said).toMatch(/At step\s+\d+, the gradient reaching the plain net's bottom block is/);
+    expect(said).toContain("The plain net's gradient vanishes");
 
     // unticking the overlay removes the measured series
     await page.getByLabel('Overlay the measured 56-layer pair (no normalisation)').uncheck();
@@ -199,6 +203,7 @@ describe('Mathematical Foundation', () => {
     let h = await hook(page);
     expect(h.measured).toBeNull();
     expect(h.status).toBe('ready');
+    expect(await page.getByTestId('measured-summary').textContent()).toContain('Press Play');
     await page.locator('#measured-chain').getByRole('button', { name: 'Play' }).click();
     await page.waitForFunction(
       () => (window as unknown as { __math: MathHook }).__math.measured !== null,
