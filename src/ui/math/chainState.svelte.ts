@@ -1,40 +1,26 @@
 /**
- * The scalar chain's settings, one rune shared by the figure (its sliders) and the text around it
- * (buttons that set a case: "put w = ¼ in the chain"). Not in the address: the page's URL schema
- * (../state/url.ts) describes training settings and the view, and has no place for a figure's
- * own controls yet.
+ * The scalar chain's settings, shared by the figure (its sliders) and the text around it
+ * (buttons that set a case: "put w = ¼ in the chain"). They live in the page's state
+ * (`page.view.chain`, ../state/url.ts), so that they travel in the page's link: `chain` reads and
+ * writes them there.
  */
 import type { ChainDerivatives } from '../../experiments/chain.ts';
+import { page } from '../state/page.svelte.ts';
+import { type ChainSettings, DEFAULT_CHAIN } from './chainSettings.ts';
 
-export interface ChainSettings {
-  depth: number;
-  mode: 'constant' | 'normal';
-  gain: number;
-  mean: number;
-  sd: number;
-  seed: number;
-}
+export { type ChainSettings, DEFAULT_CHAIN, LIMITS } from './chainSettings.ts';
 
-/** The sliders' limits. */
-export const LIMITS = {
-  depth: { min: 1, max: 200, step: 1 },
-  gain: { min: -2, max: 2, step: 0.05 },
-  mean: { min: -1, max: 2, step: 0.05 },
-  sd: { min: 0, max: 1, step: 0.01 },
-  seed: { min: 1, max: 99999, step: 1 },
-} as const;
-
-/** Small random branch derivatives around 0: a residual net near its initialisation. */
-export const DEFAULT_CHAIN: ChainSettings = {
-  depth: 50,
-  mode: 'normal',
-  gain: 0.9,
-  mean: 0,
-  sd: 0.2,
-  seed: 1,
-};
-
-export const chain: ChainSettings = $state({ ...DEFAULT_CHAIN });
+/**
+ * The chain's settings, each read from and written to `page.view.chain` on every access (not a
+ * copy of that object, which a later `page.view = {…}` could replace).
+ */
+export const chain = {} as ChainSettings;
+for (const key of Object.keys(DEFAULT_CHAIN) as (keyof ChainSettings)[])
+  Object.defineProperty(chain, key, {
+    get: () => page.view.chain[key],
+    set: (value: never) => (page.view.chain[key] = value), // `never`: each key's own type
+    enumerable: true,
+  });
 
 export function derivativesOf(s: ChainSettings): ChainDerivatives {
   return s.mode === 'constant'
@@ -44,5 +30,5 @@ export function derivativesOf(s: ChainSettings): ChainDerivatives {
 
 /** Sets some of the chain's settings (a case named in the text). */
 export function setChain(settings: Partial<ChainSettings>): void {
-  Object.assign(chain, settings);
+  Object.assign(page.view.chain, settings);
 }

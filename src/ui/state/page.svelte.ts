@@ -1,6 +1,7 @@
 /**
  * The page's state — every training setting and the view (preset, section to open, hidden
- * controls) — as one rune, read from the address at load and written back to it.
+ * controls, and the figures' own controls: the scalar chain, the variants' choices) — as one
+ * rune, read from the address at load and written back to it.
  *
  * - `page` is initialised once, when this module loads, from `decodePageState(location.search)`;
  *   what the link got wrong is in `page.notices` (UrlNotice shows them).
@@ -10,7 +11,8 @@
  *   page's own parameters (`?e2e`) are kept. Nothing to call: importing this module is enough;
  *   `syncUrl()` writes at once (before copying a link, in tests).
  * - Change settings through `setConfig(input)`: it validates and changes nothing on error.
- *   `page.view` may be assigned directly (its values are typed).
+ *   `page.view` and its parts may be assigned directly (its values are typed); figures bind
+ *   their controls to its parts (`page.view.chain`, `page.view.variants`).
  */
 import {
   type TrainConfig,
@@ -73,7 +75,7 @@ export function isHidden(key: FieldKey): boolean {
  */
 export function usePreset(name: PresetName): void {
   page.config = presetBase(name);
-  page.view = { ...page.view, preset: name };
+  page.view.preset = name;
   if (!inBrowser) return;
   const section = document.getElementById('training-dynamics');
   if (!section) return;

@@ -5,6 +5,11 @@
  * The same flags, in the same spelling, make the "reproduce from the command line" command, and
  * they are parsed by the CLI's own parser, so a link and a command can never disagree.
  *
+ * The view also holds the state of two figures whose controls a reader would want to share:
+ * Mathematical Foundation's scalar chain (`chain-depth=80&chain-w=constant&chain-gain=0.8`) and
+ * ResNet Variants' choices (`variants-densenet=densenet169&variants-sort=params-desc`, and an
+ * edited spec as compact JSON in `spec=…`). They are described by one table, FIGURE_PARAMS.
+ *
  * Decoding never throws: a bad value is reported in a notice and replaced by its default.
  */
 import { fieldOptions, type OptionSpec, parseArgs } from '../../cli/args.ts';
@@ -15,6 +20,17 @@ import {
   type TrainConfig,
   validateTrainConfig,
 } from '../../experiments/config.ts';
+import { BUILTIN_ARCH_NAMES } from '../../arch/index.ts';
+import {
+  type ChainNumberKey,
+  type ChainSettings,
+  DEFAULT_CHAIN,
+  LIMITS as CHAIN_LIMITS,
+} from '../math/chainSettings.ts';
+import { CARD_CHOICES, CHOICE_CARDS, type ChoiceCard, FIRST_SPEC } from '../variants/choices.ts';
+import { scanJson } from '../variants/jsonSource.ts';
+import { prettySpec, specText } from '../variants/specCheck.ts';
+import { COMPARISON_COLUMNS, type ComparisonKey, type SortDirection } from '../variants/table.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
 
 /** The page's sections, in order: their anchors. */
@@ -58,6 +74,24 @@ export interface ViewState {
   section: SectionId | null;
   /** settings whose controls are hidden (a classroom link) */
   hide: FieldKey[];
+  /** Mathematical Foundation's scalar chain */
+  chain: ChainSettings;
+  /** ResNet Variants' choices */
+  variants: VariantsView;
+}
+
+export interface SortState {
+  key: ComparisonKey;
+  direction: SortDirection;
+}
+
+export interface VariantsView {
+  /** the network shown by each card that offers a choice */
+  picks: Record<ChoiceCard, string>;
+  /** the comparison table's order; null: its own (by family, shallow to deep) */
+  sort: SortState | null;
+  /** the spec editor: the builtin it starts from, and its text once edited (null: unedited) */
+  spec: { base: string; text: string | null };
 }
 
 export interface PageState {
@@ -78,8 +112,203 @@ export function flagOf(key: FieldKey): string {
   return FLAG_OF.get(key) ?? key;
 }
 
+/** The figures' part of the view at its defaults (fresh objects: callers may change them). */
+export function defaultFigures(): Pick<ViewState, 'chain' | 'variants'> {
+  const picks = {} as Record<ChoiceCard, string>;
+  for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
+  return {
+    chain: { ...DEFAULT_CHAIN },
+    variants: { picks, sort: null, spec: { base: FIRST_SPEC, text: null } },
+  };
+}
+
 export function defaultPageState(): PageState {
-  return { config: defaultTrainConfig(), view: { preset: null, section: null, hide: [] } };
+  return {
+    config: defaultTrainConfig(),
+    view: { preset: null, section: null, hide: [], ...defaultFigures() },
+  };
+}
+
+// ── the figures' parameters ──
+
+/**
+ * One URL parameter of a figure's state. `write` gives the value the link carries, or undefined
+ * where the view has the default (only what differs is written); `read` puts a link's value into
+ * the view, or returns what is wrong with it and leaves the default.
+ */
+interface FigureParam {
+  name: string;
+  help: string;
+  write(view: ViewState): string | undefined;
+  read(raw: string, view: ViewState): string | undefined;
+  /** what a notice says was used instead (default: "the default is used") */
+  fallback?(view: ViewState): string;
+}
+
+/** The longest spec a link carries, as the URL-encoded `spec=` value. */
+export const SPEC_LINK_MAX = 4000;
+
+/**
+ * The spec text as a link carries it: compact JSON. Not when the text is not JSON (a shared link
+ * then opens the builtin), nor when it would make the link longer than SPEC_LINK_MAX.
+ */
+export function specForLink(
+  text: string,
+): { ok: true; json: string } | { ok: false; reason: 'syntax' | 'long'; length: number } {
+  const scanned = scanJson(text);
+  if (!scanned.ok) return { ok: false, reason: 'syntax', length: 0 };
+  const json = JSON.stringify(scanned.value);
+  const length = new URLSearchParams({ spec: json }).toString().length - 'spec='.length;
+  return length > SPEC_LINK_MAX ? { ok: false, reason: 'long', length } : { ok: true, json };
+}
+
+/** The comparison table's columns as a link spells them (`variants-sort=params-desc`). */
+const SORT_NAMES: Record<ComparisonKey, string> = {
+  title: 'network',
+  block: 'block',
+  depth: 'depth',
+  params: 'params',
+  macs: 'macs',
+  error: 'error',
+};
+const SORT_KEYS = COMPARISON_COLUMNS.map((c) => c.key);
+const DIRECTIONS: Record<string, SortDirection> = { asc: 'ascending', desc: 'descending' };
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+
+function oneOf(raw: string, values: readonly string[]): string {
+  return `expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}${suggest(raw, values)}`;
+}
+
+/** A chain slider's value: a number (an integer where its step is 1) within the slider's range. */
+function chainNumber(key: ChainNumberKey, help: string): FigureParam {
+  const { min, max, step } = CHAIN_LIMITS[key];
+  const integer = step === 1;
+  return {
+    name: `chain-${key}`,
+    help,
+    write: (view) => (view.chain[key] === DEFAULT_CHAIN[key] ? undefined : String(view.chain[key])),
+    read(raw, view) {
+      const n = Number(raw);
+      if (!DECIMAL.test(raw.trim()) || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
+        return `expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`;
+      if (n < min || n > max) return `${n} is outside ${min}…${max}`;
+      view.chain[key] = n;
+      return undefined;
+    },
+  };
+}
+
+/** The chain's modes as a link spells them: the text says "random" for w ~ Normal(mean, sd). */
+const CHAIN_MODES: Record<string, ChainSettings['mode']> = {
+  random: 'normal',
+  constant: 'constant',
+};
+
+/** A card's network (`variants-densenet=densenet169`): one of the builtins the card offers. */
+function cardPick(card: ChoiceCard): FigureParam {
+  const { names, initial } = CARD_CHOICES[card];
+  return {
+    name: `variants-${card}`,
+    help: `the network the ${card} card shows`,
+    write: (view) =>
+      view.variants.picks[card] === initial ? undefined : view.variants.picks[card],
+    read(raw, view) {
+      if (!(names as readonly string[]).includes(raw)) return oneOf(raw, names);
+      view.variants.picks[card] = raw;
+      return undefined;
+    },
+  };
+}
+
+/** Every figure parameter, in the order a link writes them. */
+const FIGURE_PARAMS: readonly FigureParam[] = [
+  chainNumber('depth', "the scalar chain's depth"),
+  {
+    name: 'chain-w',
+    help: 'random (w ~ Normal(mean, sd)) or constant (the same w in every layer)',
+    write(view) {
+      if (view.chain.mode === DEFAULT_CHAIN.mode) return undefined;
+      return Object.keys(CHAIN_MODES).find((k) => CHAIN_MODES[k] === view.chain.mode);
+    },
+    read(raw, view) {
+      const mode = Object.hasOwn(CHAIN_MODES, raw) ? CHAIN_MODES[raw] : undefined;
+      if (!mode) return oneOf(raw, Object.keys(CHAIN_MODES));
+      view.chain.mode = mode;
+      return undefined;
+    },
+  },
+  chainNumber('gain', 'the constant derivative w'),
+  chainNumber('mean', "the random derivatives' mean"),
+  chainNumber('sd', "the random derivatives' spread"),
+  chainNumber('seed', "the random derivatives' seed"),
+  ...CHOICE_CARDS.map(cardPick),
+  {
+    name: 'variants-sort',
+    help: "the comparison table's order: column-asc or column-desc",
+    write(view) {
+      const sort = view.variants.sort;
+      return sort
+        ? `${SORT_NAMES[sort.key]}-${sort.direction === 'ascending' ? 'asc' : 'desc'}`
+        : undefined;
+    },
+    read(raw, view) {
+      const m = /^(.*?)(?:-(asc|desc))?$/.exec(raw)!;
+      const column = m[1]!;
+      const key = SORT_KEYS.find((k) => SORT_NAMES[k] === column);
+      if (!key)
+        return `no column called ${JSON.stringify(column)}${suggest(column, Object.values(SORT_NAMES))} (columns: ${Object.values(SORT_NAMES).join(', ')}; then -asc or -desc)`;
+      view.variants.sort = { key, direction: DIRECTIONS[m[2] ?? 'asc']! };
+      return undefined;
+    },
+  },
+  {
+    name: 'spec-from',
+    help: 'the builtin the spec editor starts from',
+    write: (view) => (view.variants.spec.base === FIRST_SPEC ? undefined : view.variants.spec.base),
+    read(raw, view) {
+      if (!BUILTIN_ARCH_NAMES.includes(raw))
+        return `no builtin network called ${JSON.stringify(raw)}${suggest(raw, BUILTIN_ARCH_NAMES)}`;
+      view.variants.spec.base = raw;
+      return undefined;
+    },
+  },
+  {
+    name: 'spec',
+    help: "the spec editor's text, once edited, as compact JSON",
+    write(view) {
+      const { base, text } = view.variants.spec;
+      if (text === null || text === specText(base)) return undefined;
+      const link = specForLink(text);
+      return link.ok ? link.json : undefined;
+    },
+    // After spec-from (table order), so that a text equal to its builtin's reads as unedited.
+    read(raw, view) {
+      const scanned = scanJson(raw);
+      if (!scanned.ok) {
+        const { line, column, message } = scanned.error;
+        return `not valid JSON (${line > 1 ? `line ${line}, ` : ''}column ${column}: ${message})`;
+      }
+      // Valid JSON that is not a valid spec still loads: the editor lists its problems.
+      const text = prettySpec(scanned.value);
+      view.variants.spec.text = text === specText(view.variants.spec.base) ? null : text;
+      return undefined;
+    },
+    fallback: (view) => `the editor shows the ${view.variants.spec.base} spec`,
+  },
+];
+
+// Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
+const FIGURE_SPECS: OptionSpec[] = FIGURE_PARAMS.map((p) => ({
+  name: p.name,
+  key: p.name,
+  kind: 'string',
+  help: p.help,
+}));
+
+/** How a notice names a parameter: with its value, unless that is too long to read. */
+function named(name: string, raw: string): string {
+  return raw.length > 40 ? name : `${name}=${raw}`;
 }
 
 /** The config a preset starts from: the defaults with the preset's settings. */
@@ -141,7 +370,7 @@ function decode(search: string): { state: PageState; notices: string[] } {
       `${name}: given ${values.length} times (${values.map((v) => JSON.stringify(v)).join(', ')}); the last one is used`,
     );
   const argv = [...raw].map(([name, value]) => `--${name}=${value}`);
-  const parsed = parseArgs(argv, [...FIELD_SPECS, ...VIEW_SPECS]);
+  const parsed = parseArgs(argv, [...FIELD_SPECS, ...VIEW_SPECS, ...FIGURE_SPECS]);
   for (const p of parsed.problems) {
     const message = asUrlMessage(p.message, raw);
     const unknown = / unknown flag/.test(message);
@@ -167,6 +396,17 @@ function decode(search: string): { state: PageState; notices: string[] } {
     }
   }
 
+  const view: ViewState = { preset, section, hide, ...defaultFigures() };
+  for (const param of FIGURE_PARAMS) {
+    const value = values[param.name];
+    if (typeof value !== 'string') continue;
+    const problem = param.read(value, view);
+    if (problem)
+      notices.push(
+        `${named(param.name, value)}: ${problem} — ${param.fallback?.(view) ?? 'the default is used'}`,
+      );
+  }
+
   // Settings: preset, then the URL's own. A combination the engine cannot build (a depth the
   // block type cannot reach) drops the URL's value that the message names, and tries again.
   const base = presetBase(preset);
@@ -175,7 +415,10 @@ function decode(search: string): { state: PageState; notices: string[] } {
   for (let attempt = 0; attempt <= FIELD_KEYS.length; attempt++) {
     const checked = validateTrainConfig({ ...base, ...given });
     if (checked.ok)
-      return { state: { config: checked.value, view: { preset, section, hide } }, notices };
+      return {
+        state: { config: checked.value, view },
+        notices,
+      };
     let dropped = false;
     for (const error of checked.errors) {
       const key = error.slice(0, error.indexOf(':')) as FieldKey;
@@ -192,7 +435,7 @@ function decode(search: string): { state: PageState; notices: string[] } {
   // The preset itself cannot be combined with what is left: start from the defaults.
   notices.push('these settings cannot be combined; the defaults are used');
   return {
-    state: { config: defaultTrainConfig(), view: { preset: null, section, hide } },
+    state: { config: defaultTrainConfig(), view: { ...view, preset: null } },
     notices,
   };
 }
@@ -213,6 +456,10 @@ export function encodePageState(state: PageState): string {
   for (const [flag, value] of changedSettings(state.config, presetBase(state.view.preset)))
     params.set(flag, value);
   if (state.view.hide.length) params.set('hide', state.view.hide.map(flagOf).join(','));
+  for (const param of FIGURE_PARAMS) {
+    const value = param.write(state.view);
+    if (value !== undefined) params.set(param.name, value);
+  }
   if (state.view.section) params.set('section', state.view.section);
   const text = params.toString().replaceAll('%2C', ',');
   return text ? `?${text}` : '';
@@ -286,6 +533,8 @@ export function classroomState(current: TrainConfig, choice: ClassroomChoice): P
       preset: choice.preset,
       section: choice.section,
       hide: FIELD_KEYS.filter((k) => choice.hide.includes(k)),
+      // a classroom link starts the figures afresh
+      ...defaultFigures(),
     },
   };
 }

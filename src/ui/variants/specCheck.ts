@@ -35,8 +35,12 @@ export type SpecCheck =
 /** A builtin as the editor shows it: two-space JSON with number arrays on one line. */
 export function specText(name: string): string {
   const spec = BUILTIN_ARCHS[name];
-  if (!spec) return '';
-  return JSON.stringify(spec, null, 2).replace(
+  return spec ? prettySpec(spec) : '';
+}
+
+/** Any JSON value as the editor shows a spec (a link's spec is loaded this way). */
+export function prettySpec(value: unknown): string {
+  return (JSON.stringify(value, null, 2) ?? '').replace(
     /\[\s*(-?\d[\d.eE+-]*(?:,\s*-?\d[\d.eE+-]*)*)\s*\]/g,
     (_, items: string) => `[${items.split(/,\s*/).join(', ')}]`,
   );
