@@ -4,8 +4,11 @@
  *
  * - Versioned by the `v` of its URL (src/ui/shell/serviceWorker.ts passes a hash of the build's
  *   asset names): a new build installs a new worker, which deletes every older cache.
- * - Install: caches the page and the scripts and styles it references (found in index.html and
- *   in the scripts themselves — e.g. the training worker), so a reload works offline at once.
+ * - Install: caches the page and the scripts, styles and fonts it references (found in index.html,
+ *   in the scripts themselves — e.g. the training worker — and in the styles: KaTeX's woff2
+ *   fonts, which a browser fetches only once a formula is on screen), so a reload works offline
+ *   at once, formulas included. Not the woff and ttf fallbacks: browsers that run this worker
+ *   all read woff2, so they never ask for them.
  * - Fetch: same-origin GETs are answered from the cache, else fetched and cached (runtime
  *   caching: the digits data set is cached once it has been used). The page itself is the one
  *   exception: network first, the cache when offline (ignoring the query: ?section=…, settings)
@@ -16,10 +19,10 @@ const VERSION = new URL(self.location.href).searchParams.get('v') || 'dev';
 const CACHE = `resnet-lab-${VERSION}`;
 const SCOPE = self.registration.scope;
 
-/** Relative script/style/wasm names a text mentions, resolved against its URL. */
+/** Relative script/style/wasm/svg/woff2 names a text mentions, resolved against its URL. */
 function referenced(text, base) {
   const out = new Set();
-  const pattern = /["'`(]((?:\.{0,2}\/)?(?:[\w-]+\/)*[\w.-]+\.(?:js|css|wasm|svg))["'`)]/g;
+  const pattern = /["'`(]((?:\.{0,2}\/)?(?:[\w-]+\/)*[\w.-]+\.(?:js|css|wasm|svg|woff2))["'`)]/g;
   for (const match of text.matchAll(pattern)) {
     try {
       const url = new URL(match[1], base);
@@ -35,7 +38,8 @@ async function precache() {
   const cache = await caches.open(CACHE);
   const seen = new Set();
   let queue = [SCOPE];
-  // the page, what it references, and what those reference (two levels is enough for Vite)
+  // the page, what it references, and what those reference (two levels is enough for Vite:
+  // index.html → the entry's CSS → its fonts)
   for (let level = 0; level < 3 && queue.length; level++) {
     const next = [];
     for (const url of queue) {
