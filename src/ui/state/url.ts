@@ -46,6 +46,7 @@ export const SECTION_IDS = [
   'variants',
   'impact',
   'takeaways',
+  'references',
 ] as const;
 export type SectionId = (typeof SECTION_IDS)[number];
 
@@ -62,6 +63,7 @@ export const SECTION_TITLES: Record<SectionId, string> = {
   variants: 'ResNet Variants',
   impact: 'Impact and Applications',
   takeaways: 'Key Takeaways',
+  references: 'References',
 };
 
 export type FieldKey = keyof TrainConfig;
