@@ -689,35 +689,69 @@ function bnStats(n: i32, shift: v128, sum: v128, sumSq: v128, invStd: usize, rm:
   return mean;
 }
 
+/** What a batch norm is fused with: nothing, the ReLU after it, or the scale α after it. */
+const BN_PLAIN = 0;
+const BN_RELU = 1;
+const BN_SCALE = 2;
+
 /**
- * The batch norm's output, through a ReLU when the op is fused with the ReLU that follows it:
- * v where v > 0, else +0 (NaN included) — bit for bit what reluForward writes.
+ * Stores the batch norm's output v at `at`: through a ReLU when the op is fused with the ReLU
+ * that follows it (v where v > 0, else +0, NaN included — bit for bit what reluForward writes);
+ * or, when fused with the residual branch's scale α (`scale` ≠ 0), v into `raw` and v·α as the
+ * output — bit for bit what scaleColumns writes.
  */
 // @ts-ignore: decorator
 @inline
-function bnAct(v: v128, relu: bool): v128 {
-  return relu ? v128.and(v, f32x4.gt(v, f32x4.splat(0))) : v;
+function bnStore(v: v128, mode: i32, y: usize, raw: usize, scale: usize, at: usize, o: usize): void {
+  if (mode == BN_SCALE) {
+    v128.store(raw + at, v);
+    v128.store(y + at, f32x4.mul(v, v128.load(scale + o)));
+  } else {
+    v128.store(y + at, mode == BN_RELU ? v128.and(v, f32x4.gt(v, f32x4.splat(0))) : v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function bnStore1(v: f32, mode: i32, y: usize, raw: usize, scale: usize, at: usize, o: usize): void {
+  if (mode == BN_SCALE) {
+    store<f32>(raw + at, v);
+    store<f32>(y + at, v * load<f32>(scale + o));
+  } else {
+    store<f32>(y + at, mode == BN_RELU && !(v > 0) ? 0 : v);
+  }
 }
 
 /**
- * The gradient reaching a batch norm: dy, or, when fused with the ReLU after it, dy where the
- * output y > 0 and +0 elsewhere — what reluBackward accumulates into a zeroed gradient.
+ * The gradient reaching a batch norm at `at` (feature byte offset `o`): dy; or, fused with the
+ * ReLU after it (`y` ≠ 0), dy where the output y > 0; or, fused with the scale α after it
+ * (`scale` ≠ 0), dy·α — each added to +0 as the separate op's backward adds it into a zeroed
+ * gradient (so a −0 comes out +0, as there).
  */
 // @ts-ignore: decorator
 @inline
-function bnGrad(dy: usize, y: usize, at: usize, offset: usize): v128 {
-  const g = v128.load(dy + at + offset);
-  return y == 0 ? g : v128.and(g, f32x4.gt(v128.load(y + at + offset), f32x4.splat(0)));
+function bnGrad(mode: i32, dy: usize, y: usize, scale: usize, at: usize, o: usize): v128 {
+  const g = v128.load(dy + at);
+  const zero = f32x4.splat(0);
+  if (mode == BN_SCALE) return f32x4.add(zero, f32x4.mul(g, v128.load(scale + o)));
+  return mode == BN_RELU ? f32x4.add(zero, v128.and(g, f32x4.gt(v128.load(y + at), zero))) : g;
 }
 
 // @ts-ignore: decorator
 @inline
-function bnGrad1(dy: usize, y: usize, at: usize): f32 {
+function bnGrad1(mode: i32, dy: usize, y: usize, scale: usize, at: usize, o: usize): f32 {
   const g = load<f32>(dy + at);
-  return y == 0 || load<f32>(y + at) > 0 ? g : 0;
+  if (mode == BN_SCALE) return <f32>0 + g * load<f32>(scale + o);
+  if (mode != BN_RELU) return g;
+  return load<f32>(y + at) > 0 ? <f32>0 + g : 0;
 }
 
-export function batchNormForward(
+// One body per mode (a literal at each call site, folded away after inlining): no branch on
+// the mode inside the loops.
+// @ts-ignore: decorator
+@inline
+function bnForward(
+  mode: i32,
   n: i32,
   d: i32,
   x: usize,
@@ -730,7 +764,8 @@ export function batchNormForward(
   runningMean: usize,
   runningVar: usize,
   training: bool,
-  relu: bool,
+  scale: usize,
+  raw: usize,
 ): void {
   const row = <usize>d << 2;
   const nf = <f32>n;
@@ -780,10 +815,10 @@ export function batchNormForward(
         v128.store(xhat + at, h1, 16);
         v128.store(xhat + at, h2, 32);
         v128.store(xhat + at, h3, 48);
-        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o), h0), v128.load(beta + o)), relu));
-        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 16), h1), v128.load(beta + o, 16)), relu), 16);
-        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 32), h2), v128.load(beta + o, 32)), relu), 32);
-        v128.store(y + at, bnAct(f32x4.add(f32x4.mul(v128.load(gamma + o, 48), h3), v128.load(beta + o, 48)), relu), 48);
+        bnStore(f32x4.add(f32x4.mul(v128.load(gamma + o), h0), v128.load(beta + o)), mode, y, raw, scale, at + 0, o + 0);
+        bnStore(f32x4.add(f32x4.mul(v128.load(gamma + o, 16), h1), v128.load(beta + o, 16)), mode, y, raw, scale, at + 16, o + 16);
+        bnStore(f32x4.add(f32x4.mul(v128.load(gamma + o, 32), h2), v128.load(beta + o, 32)), mode, y, raw, scale, at + 32, o + 32);
+        bnStore(f32x4.add(f32x4.mul(v128.load(gamma + o, 48), h3), v128.load(beta + o, 48)), mode, y, raw, scale, at + 48, o + 48);
       }
     }
   }
@@ -825,7 +860,7 @@ export function batchNormForward(
       const at = <usize>r * row + o;
       const h = f32x4.mul(f32x4.sub(v128.load(x + at), mean), inv);
       v128.store(xhat + at, h);
-      v128.store(y + at, bnAct(f32x4.add(f32x4.mul(g, h), b), relu));
+      bnStore(f32x4.add(f32x4.mul(g, h), b), mode, y, raw, scale, at, o);
     }
   }
   for (let j = d4; j < d; j++) {
@@ -859,13 +894,15 @@ export function batchNormForward(
       const at = <usize>r * row + o;
       const h = (load<f32>(x + at) - mean) * inv;
       store<f32>(xhat + at, h);
-      const v = g * h + b;
-      store<f32>(y + at, relu && !(v > 0) ? 0 : v);
+      bnStore1(g * h + b, mode, y, raw, scale, at, o);
     }
   }
 }
 
-export function batchNormBackward(
+// @ts-ignore: decorator
+@inline
+function bnBackward(
+  mode: i32,
   n: i32,
   d: i32,
   dy: usize,
@@ -878,6 +915,9 @@ export function batchNormBackward(
   dx: usize,
   trained: bool,
   y: usize,
+  scale: usize,
+  raw: usize,
+  dScale: usize,
 ): void {
   const row = <usize>d << 2;
   const nf = <f32>n;
@@ -890,10 +930,18 @@ export function batchNormBackward(
     for (; j0 + 16 <= d; j0 += 16) {
       const o = <usize>j0 << 2;
       let b0 = z, b1 = z, b2 = z, b3 = z, g0 = z, g1 = z, g2 = z, g3 = z;
+      let s0 = z, s1 = z, s2 = z, s3 = z;
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const d0 = bnGrad(dy, y, at, 0), d1 = bnGrad(dy, y, at, 16);
-        const d2 = bnGrad(dy, y, at, 32), d3 = bnGrad(dy, y, at, 48);
+        const d0 = bnGrad(mode, dy, y, scale, at, o), d1 = bnGrad(mode, dy, y, scale, at + 16, o + 16);
+        const d2 = bnGrad(mode, dy, y, scale, at + 32, o + 32), d3 = bnGrad(mode, dy, y, scale, at + 48, o + 48);
+        if (mode == BN_SCALE) {
+          // dα = Σ_r dy·v (v the norm's output before α), summed as scaleBackward sums it
+          s0 = f32x4.add(s0, f32x4.mul(v128.load(dy + at), v128.load(raw + at)));
+          s1 = f32x4.add(s1, f32x4.mul(v128.load(dy + at, 16), v128.load(raw + at, 16)));
+          s2 = f32x4.add(s2, f32x4.mul(v128.load(dy + at, 32), v128.load(raw + at, 32)));
+          s3 = f32x4.add(s3, f32x4.mul(v128.load(dy + at, 48), v128.load(raw + at, 48)));
+        }
         b0 = f32x4.add(b0, d0);
         b1 = f32x4.add(b1, d1);
         b2 = f32x4.add(b2, d2);
@@ -911,6 +959,12 @@ export function batchNormBackward(
       v128.store(dBeta + o, b1, 16);
       v128.store(dBeta + o, b2, 32);
       v128.store(dBeta + o, b3, 48);
+      if (mode == BN_SCALE) {
+        v128.store(dScale + o, s0);
+        v128.store(dScale + o, s1, 16);
+        v128.store(dScale + o, s2, 32);
+        v128.store(dScale + o, s3, 48);
+      }
       // dx = k·(n·dy − Σdy − x̂·Σ(dy·x̂)), k = γ·invStd/n
       const k0 = f32x4.div(f32x4.mul(v128.load(gamma + o), v128.load(invStd + o)), nv);
       const k1 = f32x4.div(f32x4.mul(v128.load(gamma + o, 16), v128.load(invStd + o, 16)), nv);
@@ -918,10 +972,10 @@ export function batchNormBackward(
       const k3 = f32x4.div(f32x4.mul(v128.load(gamma + o, 48), v128.load(invStd + o, 48)), nv);
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const t0 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 0)), b0), f32x4.mul(v128.load(xhat + at), g0));
-        const t1 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 16)), b1), f32x4.mul(v128.load(xhat + at, 16), g1));
-        const t2 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 32)), b2), f32x4.mul(v128.load(xhat + at, 32), g2));
-        const t3 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 48)), b3), f32x4.mul(v128.load(xhat + at, 48), g3));
+        const t0 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(mode, dy, y, scale, at, o)), b0), f32x4.mul(v128.load(xhat + at), g0));
+        const t1 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(mode, dy, y, scale, at + 16, o + 16)), b1), f32x4.mul(v128.load(xhat + at, 16), g1));
+        const t2 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(mode, dy, y, scale, at + 32, o + 32)), b2), f32x4.mul(v128.load(xhat + at, 32), g2));
+        const t3 = f32x4.sub(f32x4.sub(f32x4.mul(nv, bnGrad(mode, dy, y, scale, at + 48, o + 48)), b3), f32x4.mul(v128.load(xhat + at, 48), g3));
         v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(k0, t0)));
         v128.store(dx + at, f32x4.add(v128.load(dx + at, 16), f32x4.mul(k1, t1)), 16);
         v128.store(dx + at, f32x4.add(v128.load(dx + at, 32), f32x4.mul(k2, t2)), 32);
@@ -931,15 +985,17 @@ export function batchNormBackward(
   }
   for (let j = j0; j < d4; j += 4) {
     const o = <usize>j << 2;
-    let sb = z, sg = z;
+    let sb = z, sg = z, ss = z;
     for (let r = 0; r < n; r++) {
       const at = <usize>r * row + o;
-      const g = bnGrad(dy, y, at, 0);
+      const g = bnGrad(mode, dy, y, scale, at, o);
+      if (mode == BN_SCALE) ss = f32x4.add(ss, f32x4.mul(v128.load(dy + at), v128.load(raw + at)));
       sb = f32x4.add(sb, g);
       sg = f32x4.add(sg, f32x4.mul(g, v128.load(xhat + at)));
     }
     v128.store(dGamma + o, sg);
     v128.store(dBeta + o, sb);
+    if (mode == BN_SCALE) v128.store(dScale + o, ss);
     if (dx == 0) continue;
     const gi = f32x4.mul(v128.load(gamma + o), v128.load(invStd + o));
     if (trained) {
@@ -948,7 +1004,7 @@ export function batchNormBackward(
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
         const t = f32x4.sub(
-          f32x4.sub(f32x4.mul(nv, bnGrad(dy, y, at, 0)), sb),
+          f32x4.sub(f32x4.mul(nv, bnGrad(mode, dy, y, scale, at, o)), sb),
           f32x4.mul(v128.load(xhat + at), sg),
         );
         v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(k, t)));
@@ -956,37 +1012,87 @@ export function batchNormBackward(
     } else {
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(bnGrad(dy, y, at, 0), gi)));
+        v128.store(dx + at, f32x4.add(v128.load(dx + at), f32x4.mul(bnGrad(mode, dy, y, scale, at, o), gi)));
       }
     }
   }
   for (let j = d4; j < d; j++) {
     const o = <usize>j << 2;
-    let sb: f32 = 0, sg: f32 = 0;
+    let sb: f32 = 0, sg: f32 = 0, ss: f32 = 0;
     for (let r = 0; r < n; r++) {
       const at = <usize>r * row + o;
-      const g = bnGrad1(dy, y, at);
+      const g = bnGrad1(mode, dy, y, scale, at, o);
+      if (mode == BN_SCALE) ss += load<f32>(dy + at) * load<f32>(raw + at);
       sb += g;
       sg += g * load<f32>(xhat + at);
     }
     store<f32>(dGamma + o, sg);
     store<f32>(dBeta + o, sb);
+    if (mode == BN_SCALE) store<f32>(dScale + o, ss);
     if (dx == 0) continue;
     const gi = load<f32>(gamma + o) * load<f32>(invStd + o);
     if (trained) {
       const k = gi / nf;
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        const t = nf * bnGrad1(dy, y, at) - sb - load<f32>(xhat + at) * sg;
+        const t = nf * bnGrad1(mode, dy, y, scale, at, o) - sb - load<f32>(xhat + at) * sg;
         store<f32>(dx + at, load<f32>(dx + at) + k * t);
       }
     } else {
       for (let r = 0; r < n; r++) {
         const at = <usize>r * row + o;
-        store<f32>(dx + at, load<f32>(dx + at) + bnGrad1(dy, y, at) * gi);
+        store<f32>(dx + at, load<f32>(dx + at) + bnGrad1(mode, dy, y, scale, at, o) * gi);
       }
     }
   }
+}
+
+export function batchNormForward(
+  n: i32,
+  d: i32,
+  x: usize,
+  y: usize,
+  gamma: usize,
+  beta: usize,
+  xhat: usize,
+  invStd: usize,
+  stats: usize,
+  runningMean: usize,
+  runningVar: usize,
+  training: bool,
+  relu: bool,
+  scale: usize,
+  raw: usize,
+): void {
+  if (scale != 0)
+    bnForward(BN_SCALE, n, d, x, y, gamma, beta, xhat, invStd, stats, runningMean, runningVar, training, scale, raw);
+  else if (relu)
+    bnForward(BN_RELU, n, d, x, y, gamma, beta, xhat, invStd, stats, runningMean, runningVar, training, 0, 0);
+  else bnForward(BN_PLAIN, n, d, x, y, gamma, beta, xhat, invStd, stats, runningMean, runningVar, training, 0, 0);
+}
+
+export function batchNormBackward(
+  n: i32,
+  d: i32,
+  dy: usize,
+  xhat: usize,
+  gamma: usize,
+  invStd: usize,
+  stats: usize,
+  dGamma: usize,
+  dBeta: usize,
+  dx: usize,
+  trained: bool,
+  y: usize,
+  scale: usize,
+  raw: usize,
+  dScale: usize,
+): void {
+  if (scale != 0)
+    bnBackward(BN_SCALE, n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained, 0, scale, raw, dScale);
+  else if (y != 0)
+    bnBackward(BN_RELU, n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained, y, 0, 0, 0);
+  else bnBackward(BN_PLAIN, n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained, 0, 0, 0, 0);
 }
 
 // ---------------------------------------------------------------------------------------------

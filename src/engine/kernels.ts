@@ -371,6 +371,8 @@ export const BN_MOMENTUM = 0.1;
  * running estimates normalise. Writes x̂ and invStd for backward; `stats` is 2·d float64
  * scratch (sums, then the mean, in [0, d); sums of squares in [d, 2d)). `relu`: the op is fused
  * with the ReLU that follows it (y = relu(γ·x̂ + β); one pass less forward and backward).
+ * `scale`: fused with the residual branch's scale α instead (y = α·(γ·x̂ + β), the unscaled
+ * output kept in `raw` for α's gradient).
  */
 export function batchNormForward(
   n: number,
@@ -386,6 +388,8 @@ export function batchNormForward(
   runningVar: Float32Array,
   training: boolean,
   relu = false,
+  scale: Float32Array | null = null,
+  raw: Float32Array | null = null,
 ): void {
   if (training) {
     stats.fill(0, 0, 2 * d);
@@ -422,8 +426,14 @@ export function batchNormForward(
       const h = (x[row + j]! - stats[j]!) * invStd[j]!;
       xhat[row + j] = h;
       const v = gamma[j]! * h + beta[j]!;
-      // fused with the ReLU after it: exactly reluForward's +0 where v ≤ 0 or NaN
-      y[row + j] = relu && !(v > 0) ? 0 : v;
+      if (scale) {
+        // fused with the branch's scale α: v kept in `raw`, v·α out — scaleColumns' numbers
+        raw![row + j] = v;
+        y[row + j] = raw![row + j]! * scale[j]!;
+      } else {
+        // fused with the ReLU after it: exactly reluForward's +0 where v ≤ 0 or NaN
+        y[row + j] = relu && !(v > 0) ? 0 : v;
+      }
     }
   }
 }
@@ -432,7 +442,8 @@ export function batchNormForward(
  * Batch normalisation backward: dγ, dβ (overwritten) and, when dx is given, dx += ∂loss/∂x —
  * through the batch statistics if the forward pass trained, else the plain per-feature scale.
  * `stats` is the same 2·d float64 scratch (Σdy in [0, d), Σdy·x̂ in [d, 2d)). `y`: the fused
- * op's output (given only when the forward pass applied a ReLU), whose sign masks dy.
+ * op's output (given only when the forward pass applied a ReLU), whose sign masks dy; `scale`,
+ * `raw`, `dScale`: the fused scale α, the unscaled output, and α's gradient (overwritten).
  */
 export function batchNormBackward(
   n: number,
@@ -447,15 +458,26 @@ export function batchNormBackward(
   dx: Float32Array | null,
   trained: boolean,
   y: Float32Array | null = null,
+  scale: Float32Array | null = null,
+  raw: Float32Array | null = null,
+  dScale: Float32Array | null = null,
 ): void {
-  // fused with a ReLU (y given): the gradient is dy where y > 0, else +0 — what reluBackward
-  // accumulates into a zeroed gradient
-  const grad = (i: number) => (y === null || y[i]! > 0 ? dy[i]! : 0);
+  // The gradient reaching the norm: fused with a ReLU (y given), dy where y > 0, else +0; fused
+  // with the scale α, dy·α — each as the separate op's backward accumulates it into a zeroed
+  // float32 gradient.
+  const grad = scale
+    ? (i: number, j: number) => Math.fround(0 + dy[i]! * scale[j]!)
+    : y === null
+      ? (i: number) => dy[i]!
+      : (i: number) => (y[i]! > 0 ? 0 + dy[i]! : 0);
+  if (scale) dScale!.fill(0, 0, d);
   stats.fill(0, 0, 2 * d);
   for (let r = 0; r < n; r++) {
     const row = r * d;
     for (let j = 0; j < d; j++) {
-      const g = grad(row + j);
+      // dα = Σ_r dy·v, accumulated in float32 as scaleBackward does
+      if (scale) dScale![j] += dy[row + j]! * raw![row + j]!;
+      const g = grad(row + j, j);
       stats[j] += g;
       stats[d + j] += g * xhat[row + j]!;
     }
@@ -471,13 +493,13 @@ export function batchNormBackward(
       const row = r * d;
       for (let j = 0; j < d; j++) {
         const k = (gamma[j]! * invStd[j]!) / n;
-        dx[row + j] += k * (n * grad(row + j) - stats[j]! - xhat[row + j]! * stats[d + j]!);
+        dx[row + j] += k * (n * grad(row + j, j) - stats[j]! - xhat[row + j]! * stats[d + j]!);
       }
     }
   } else {
     for (let r = 0; r < n; r++) {
       const row = r * d;
-      for (let j = 0; j < d; j++) dx[row + j] += grad(row + j) * gamma[j]! * invStd[j]!;
+      for (let j = 0; j < d; j++) dx[row + j] += grad(row + j, j) * gamma[j]! * invStd[j]!;
     }
   }
 }

@@ -511,8 +511,23 @@ export class LayerBuilder {
       kind: 'constant',
       value: init,
     });
-    const scaled = this.model.slot(`${name}.scaled`, branch.dim);
-    this.model.ops.push(new Scale(this.model.k, branch, scaled, scale));
+    // A branch ending in a batch norm applies α inside it (BatchNorm.scale): same numbers, the
+    // Scale op's passes saved.
+    const last = this.model.ops.at(-1);
+    let scaled: Slot;
+    if (
+      this.spec.fuse !== false &&
+      last instanceof BatchNorm &&
+      last.y === branch &&
+      !last.relu &&
+      !last.scale
+    ) {
+      last.scale = scale;
+      scaled = branch;
+    } else {
+      scaled = this.model.slot(`${name}.scaled`, branch.dim);
+      this.model.ops.push(new Scale(this.model.k, branch, scaled, scale));
+    }
     return skip ? this.add(x, scaled, `${name}.sum`) : scaled;
   }
 
@@ -593,7 +608,7 @@ export class LayerBuilder {
   private fuseRelu(x: Slot): Slot | null {
     if (this.spec.activation !== 'relu' || this.spec.fuse === false) return null;
     const last = this.model.ops.at(-1);
-    if (!(last instanceof BatchNorm) || last.y !== x || last.relu) return null;
+    if (!(last instanceof BatchNorm) || last.y !== x || last.relu || last.scale) return null;
     last.relu = true;
     return x;
   }

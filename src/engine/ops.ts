@@ -162,6 +162,13 @@ export class BatchNorm implements Op {
    * activations saved forward and backward, bit for bit the same as the two ops.
    */
   relu = false;
+  /**
+   * Fused with the per-feature scale α that ends a residual branch (set by the model builder):
+   * y = α·(γ·x̂ + β), α's gradient computed in the norm's backward sums — the Scale op's passes
+   * saved, bit for bit its numbers. The unscaled output is kept in `raw` for α's gradient.
+   */
+  scale: Param | null = null;
+  private raw: Float32Array | null = null;
 
   constructor(
     readonly k: Kernels,
@@ -178,6 +185,7 @@ export class BatchNorm implements Op {
     arena.f32(this.x.capacity * d, (v) => (this.xhat = v));
     arena.f32(d, (v) => (this.invStd = v));
     arena.f64(2 * d, (v) => (this.stats = v));
+    if (this.scale) arena.f32(this.x.capacity * d, (v) => (this.raw = v));
   }
 
   forward(n: number, training: boolean): void {
@@ -196,6 +204,8 @@ export class BatchNorm implements Op {
       this.runningVar,
       training,
       this.relu,
+      this.scale?.value ?? null,
+      this.raw,
     );
   }
 
@@ -213,6 +223,9 @@ export class BatchNorm implements Op {
       this.x.needsGrad ? this.x.grad : null,
       this.trainedLast,
       this.relu ? this.y.value : null,
+      this.scale?.value ?? null,
+      this.raw,
+      this.scale?.grad ?? null,
     );
   }
 }

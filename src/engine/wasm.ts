@@ -69,6 +69,8 @@ interface Exports {
     runningVar: number,
     training: number,
     relu: number,
+    scale: number,
+    raw: number,
   ): void;
   batchNormBackward(
     n: number,
@@ -83,6 +85,9 @@ interface Exports {
     dx: number,
     trained: number,
     y: number,
+    scale: number,
+    raw: number,
+    dScale: number,
   ): void;
   sgdStep(len: number, lr: number, wd: number, p: number, g: number, mask: number): void;
   momentumStep(
@@ -282,6 +287,8 @@ export function createWasmKernels(): Kernels {
       runningVar,
       training,
       relu = false,
+      scale = null,
+      raw = null,
     ) {
       ex.batchNormForward(
         n,
@@ -297,9 +304,27 @@ export function createWasmKernels(): Kernels {
         runningVar.byteOffset,
         +training,
         +relu,
+        scale ? scale.byteOffset : 0,
+        raw ? raw.byteOffset : 0,
       );
     },
-    batchNormBackward(n, d, dy, xhat, gamma, invStd, stats, dGamma, dBeta, dx, trained, y = null) {
+    batchNormBackward(
+      n,
+      d,
+      dy,
+      xhat,
+      gamma,
+      invStd,
+      stats,
+      dGamma,
+      dBeta,
+      dx,
+      trained,
+      y = null,
+      scale = null,
+      raw = null,
+      dScale = null,
+    ) {
       ex.batchNormBackward(
         n,
         d,
@@ -313,6 +338,9 @@ export function createWasmKernels(): Kernels {
         dx ? dx.byteOffset : 0,
         +trained,
         y ? y.byteOffset : 0,
+        scale ? scale.byteOffset : 0,
+        raw ? raw.byteOffset : 0,
+        dScale ? dScale.byteOffset : 0,
       );
     },
     sgdStep(len, lr, wd, p, g, mask) {

@@ -334,9 +334,12 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
       const n = pick(rng);
       const d = pick(rng);
       const training = rng.uniform() < 0.7;
-      // fused with the ReLU that follows (BatchNorm.relu) half of the time
-      const relu = rng.uniform() < 0.5;
-      const label = `n=${n} d=${d} training=${training} relu=${relu}`;
+      // fused with the ReLU that follows (BatchNorm.relu), or with a branch's scale α
+      // (BatchNorm.scale), a third of the time each
+      const u = rng.uniform();
+      const relu = u < 1 / 3;
+      const scaled = u >= 2 / 3;
+      const label = `n=${n} d=${d} training=${training} relu=${relu} scale=${scaled}`;
       const runVar = Float32Array.from({ length: d }, () => 0.5 + rng.uniform());
       // stats (float64 scratch) is not compared; a fresh one per path
       const statsFor = (k: Kernels) =>
@@ -352,8 +355,10 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
           values(rng, d),
           fill(rng, d),
           runVar,
+          fill(rng, d), // α
+          values(rng, n * d), // the unscaled output
         ],
-        (k, [x, y, g, b, xhat, inv, rm, rv]) =>
+        (k, [x, y, g, b, xhat, inv, rm, rv, alpha, raw]) =>
           k.batchNormForward(
             n,
             d,
@@ -368,6 +373,8 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
             rv!,
             training,
             relu,
+            scaled ? alpha! : null,
+            scaled ? raw! : null,
           ),
         rng,
         1e-5,
@@ -388,8 +395,11 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
             const u = rng.uniform();
             return u < 0.1 ? 0 : u - 0.55;
           }),
+          fill(rng, d), // α
+          fill(rng, n * d), // the unscaled output
+          values(rng, d), // dα
         ],
-        (k, [dy, xhat, g, inv, dg, db, dx, y]) =>
+        (k, [dy, xhat, g, inv, dg, db, dx, y, alpha, raw, dAlpha]) =>
           k.batchNormBackward(
             n,
             d,
@@ -403,6 +413,9 @@ describe('wasm elementwise kernels give the TypeScript bits; the others its valu
             withDx ? dx! : null,
             training,
             relu ? y! : null,
+            scaled ? alpha! : null,
+            scaled ? raw! : null,
+            scaled ? dAlpha! : null,
           ),
         rng,
         1e-5,
