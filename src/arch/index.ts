@@ -22,6 +22,7 @@ export type {
   Validation,
 } from './types.ts';
 export { ARCH_FAMILIES } from './types.ts';
+export { formatCount, formatGMacs, formatMacs } from './format.ts';
 export { ArchError, COUNT_CONVENTION, type AnalyzeOptions } from './analyze.ts';
 export { ARCH_FIELDS, closestName, validateArchSpec, type ArchFieldRule } from './validate.ts';
 export {

@@ -16,9 +16,11 @@ import {
   BUILTIN_ARCHS,
   closestName,
   COUNT_CONVENTION,
+  formatCount,
+  formatMacs,
   validateArchSpec,
 } from '../arch/index.ts';
-import { formatSections, type OptionSpec, parseArgs } from './args.ts';
+import { formatSections, type OptionSpec, parseArgs, wrap } from './args.ts';
 import type { Command } from './command.ts';
 import { type CliIO, EXIT, usageError } from './io.ts';
 
@@ -88,32 +90,11 @@ Examples:
 // ---------------------------------------------------------------------------------------------
 // Formatting
 
-/** 25557032 → "25,557,032" (fixed locale: the output must not depend on the machine) */
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-}
-
-/**
- * Multiply-adds as docs/arch.md writes them: "4.089 G" from 10⁹, "40.55 M" (four significant
- * digits) from 10⁶, the exact count below that.
- */
-export function formatMacs(macs: number): string {
-  if (macs >= 1e9) return `${(macs / 1e9).toFixed(3)} G`;
-  if (macs >= 1e6) return `${(macs / 1e6).toPrecision(4)} M`;
-  return thousands(macs);
-}
-
-function wrap(text: string, width: number, indent: string): string {
-  const lines: string[] = [];
-  let line = '';
-  for (const word of text.split(/\s+/).filter(Boolean)) {
-    if (line && line.length + 1 + word.length > width) {
-      lines.push(line);
-      line = word;
-    } else line = line ? `${line} ${word}` : word;
-  }
-  if (line) lines.push(line);
-  return lines.map((l, i) => (i === 0 ? l : indent + l)).join('\n');
+/** `text` wrapped to `width` columns, the lines after the first indented by `indent`. */
+function wrapIndented(text: string, width: number, indent: string): string {
+  return wrap(text, width)
+    .map((l, i) => (i === 0 ? l : indent + l))
+    .join('\n');
 }
 
 /** Columns padded to their widest cell; `right` columns (numbers) are right-aligned. */
@@ -144,10 +125,10 @@ function stageTable(stages: readonly ArchStage[], analysis: ArchAnalysis): strin
       s.outputSize,
       s.block,
       String(s.repeats),
-      thousands(s.params),
+      formatCount(s.params),
       formatMacs(s.macs),
     ]),
-    ['total', '', '', '', '', thousands(analysis.params), formatMacs(analysis.macs)],
+    ['total', '', '', '', '', formatCount(analysis.params), formatMacs(analysis.macs)],
   ];
   return table(rows, new Set([4, 5, 6]));
 }
@@ -174,9 +155,9 @@ Input: ${a.inputSize}
 
 ${stageTable(a.stages, a)}
 
-Parameters:    ${thousands(a.params)}
-Multiply-adds: ${formatMacs(a.macs)} (${thousands(a.macs)}) at ${a.inputSize}
-Counted:       ${wrap(a.convention, 85, ' '.repeat(15))}
+Parameters:    ${formatCount(a.params)}
+Multiply-adds: ${formatMacs(a.macs)} (${formatCount(a.macs)}) at ${a.inputSize}
+Counted:       ${wrapIndented(a.convention, 85, ' '.repeat(15))}
 `;
 }
 
@@ -231,7 +212,7 @@ function listReport(json: boolean): string {
     ['name', 'params', 'MACs', 'input', 'description'],
     ...entries.map((e) => [
       e.name,
-      thousands(e.params),
+      formatCount(e.params),
       formatMacs(e.macs),
       e.inputSize,
       e.description,
@@ -239,7 +220,7 @@ function listReport(json: boolean): string {
   ];
   return `${table(rows, new Set([1, 2]))}
 
-Counted: ${wrap(COUNT_CONVENTION, 91, ' '.repeat(9))}
+Counted: ${wrapIndented(COUNT_CONVENTION, 91, ' '.repeat(9))}
 Details of one: resnet-lab arch <name>
 `;
 }

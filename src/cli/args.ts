@@ -278,7 +278,8 @@ export function allowedText(spec: OptionSpec): string {
   return parts.join('; ');
 }
 
-function wrap(text: string, width: number): string[] {
+/** `text`'s words in lines of at most `width` columns (a longer word stands alone). */
+export function wrap(text: string, width: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const word of text.split(/\s+/).filter(Boolean)) {

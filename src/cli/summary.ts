@@ -1,4 +1,5 @@
 /** The table printed to stderr when a run ends. */
+import { formatCount } from '../arch/index.ts';
 import type { RunRecord } from '../experiments/record.ts';
 import { formatDuration, formatRate } from './progress.ts';
 
@@ -19,7 +20,7 @@ export function formatSummary(record: RunRecord, extras: SummaryExtras): string 
   const shortcut = model.arch === 'plain' || model.shortcut ? '' : ' (no shortcut)';
   const lines = [
     'Summary',
-    `${label('model')}${model.arch}${shortcut}, depth ${model.depth} (${model.blocks} blocks), width ${config.width}, ${thousands(model.params)} params`,
+    `${label('model')}${model.arch}${shortcut}, depth ${model.depth} (${model.blocks} blocks), width ${config.width}, ${formatCount(model.params)} params`,
     `${label('dataset')}${dataset.name}: ${dataset.train} train / ${dataset.test} test, ${dataset.classes} classes`,
     `${label('steps')}${steps} of ${config.steps}`,
     `${label('wall time')}${formatDuration(extras.wallSeconds)} (${formatRate(rate)} steps/s)`,
@@ -31,8 +32,4 @@ export function formatSummary(record: RunRecord, extras: SummaryExtras): string 
     lines.push(`${label('diverged')}diverged at step ${record.diverged.step} (loss not finite)`);
   lines.push(`${label('record')}${extras.destination}`);
   return `${lines.join('\n')}\n`;
-}
-
-export function thousands(n: number): string {
-  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
 }

@@ -17,7 +17,8 @@ import {
   BUILTIN_ARCHS,
   COUNT_CONVENTION,
 } from '../../src/arch/index.ts';
-import { formatMacs, jsonSyntaxError, thousands } from '../../src/cli/arch.ts';
+import { formatCount as thousands, formatMacs } from '../../src/arch/index.ts';
+import { jsonSyntaxError } from '../../src/cli/arch.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = join(repoRoot, 'bin', 'resnet-lab.mjs');
