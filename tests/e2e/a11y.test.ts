@@ -3,18 +3,11 @@
  * no serious or critical violation at 1280 px and at 360 px; headings never skip a level; the
  * first Tab reaches the skip link and focus is visible.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './browser.ts';
-import { serveStatic, type StaticServer } from './server.ts';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RESULTS, ROOT, useSite } from './fixture.ts';
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** the built site: dist/, or E2E_DIST (a private build) */
-const DIST = process.env.E2E_DIST ?? join(ROOT, 'dist');
-const RESULTS = join(ROOT, 'test-results');
 const AXE = join(ROOT, 'node_modules/axe-core/axe.min.js');
 
 interface AxeViolation {
@@ -24,29 +17,12 @@ interface AxeViolation {
   nodes: { target: string[]; failureSummary?: string }[];
 }
 
-let server: StaticServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
-  mkdirSync(RESULTS, { recursive: true });
-  server = await serveStatic(DIST, '/lab/');
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const site = useSite();
 
 describe('accessibility', () => {
   for (const width of [1280, 360]) {
     it(`axe-core: no serious or critical violations at ${width} px`, async () => {
-      const context = await browser.newContext({ viewport: { width, height: 900 } });
-      const page = await context.newPage();
-      await page.goto(`${server.url}?e2e`);
-      await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+      const { context, page } = await site.open('', { viewport: { width, height: 900 } });
       // let the live figures draw their first points
       await page.waitForFunction(
         () => ((window as unknown as { __intro?: { points: number } }).__intro?.points ?? 0) > 0,
@@ -78,10 +54,7 @@ describe('accessibility', () => {
   }
 
   it('headings never skip a level; the first Tab reaches the skip link, with visible focus', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    const page = await context.newPage();
-    await page.goto(`${server.url}?e2e`);
-    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    const { context, page } = await site.open();
     const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
       hs.map((h) => Number(h.tagName[1])),
     );

@@ -5,20 +5,13 @@
  * phone width, every live figure's export buttons. Writes full-page screenshots and the measured
  * figures under test-results/.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { SECTION_TITLES } from '../../src/ui/shell/sections.ts';
 import { SECTION_IDS } from '../../src/ui/state/url.ts';
-import { launchChromium } from './browser.ts';
-import { serveStatic, type StaticServer } from './server.ts';
-
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-/** the built site: dist/, or E2E_DIST (a private build) */
-const DIST = process.env.E2E_DIST ?? join(ROOT, 'dist');
-const RESULTS = join(ROOT, 'test-results');
+import { RESULTS, useSite } from './fixture.ts';
 
 interface IntroHook {
   steps: { plain: number; resnet: number };
@@ -28,56 +21,14 @@ interface IntroHook {
   firstDrawAt?: number;
 }
 
-let server: StaticServer;
-let browser: Browser;
+const site = useSite();
+const open = site.open;
 const figures: Record<string, number | string> = {};
 
-beforeAll(async () => {
-  if (!existsSync(join(DIST, 'index.html')))
-    throw new Error('dist/ is missing: run `npm run build` (npm run test:e2e does it first)');
-  mkdirSync(RESULTS, { recursive: true });
-  server = await serveStatic(DIST, '/lab/');
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
+afterAll(() => {
   if (Object.keys(figures).length)
     writeFileSync(join(RESULTS, 'shell-figures.json'), JSON.stringify(figures, null, 2) + '\n');
 });
-
-interface Opened {
-  context: BrowserContext;
-  page: Page;
-  /** console errors, page errors, worker errors, failed responses */
-  problems: string[];
-  /** every URL the page and its workers asked for */
-  requests: string[];
-}
-
-async function open(query = '', options: BrowserContextOptions = {}): Promise<Opened> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...options });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  const requests: string[] = [];
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('worker', (w) =>
-    w.on('console', (m) => {
-      if (m.type() === 'error') problems.push(`worker console: ${m.text()}`);
-    }),
-  );
-  context.on('request', (r) => requests.push(r.url()));
-  page.on('response', (r) => {
-    if (r.status() >= 400) problems.push(`HTTP ${r.status()}: ${r.url()}`);
-  });
-  await page.goto(`${server.url}?e2e${query}`);
-  await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
-  return { context, page, problems, requests };
-}
 
 const intro = (page: Page) =>
   page.evaluate(() => (window as unknown as { __intro: IntroHook }).__intro) as Promise<IntroHook>;
@@ -127,7 +78,7 @@ describe('the article shell', () => {
     expect(toc).toEqual(SECTION_IDS.map((id) => `#${id}`));
     await waitFor(page, async () => (await intro(page)).points > 0);
     await page.waitForTimeout(1000);
-    const origin = new URL(server.url).origin;
+    const origin = new URL(site.url).origin;
     const foreign = requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'));
     expect(foreign).toEqual([]);
     expect(problems).toEqual([]);
