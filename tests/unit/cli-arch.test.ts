@@ -4,12 +4,9 @@
  * are read and checked, and every bad command line exits 2 naming its problem. Plus the JSON
  * syntax scanner, in process.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import {
   analyzeArch,
   archByName,
@@ -19,35 +16,9 @@ import {
 } from '../../src/arch/index.ts';
 import { formatCount as thousands, formatMacs } from '../../src/arch/index.ts';
 import { jsonSyntaxError } from '../../src/cli/arch.ts';
+import { type CliResult, SPAWNED, useCli } from '../helpers/cli.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repoRoot, 'bin', 'resnet-lab.mjs');
-const work = mkdtempSync(join(tmpdir(), 'resnet-lab-arch-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Spawned runs share the machine with the rest of the suite: allow for a slow, busy host. */
-const SPAWNED = { timeout: 120_000 };
-
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[]) {
-  return new Promise<Result>((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code) => done({ code, stdout, stderr }));
-  });
-}
+const { work, cli } = useCli('resnet-lab-arch-');
 
 /** Writes a file into the work directory; returns its path. */
 function file(name: string, text: string): string {
@@ -57,7 +28,7 @@ function file(name: string, text: string): string {
 }
 
 /** A bad command line: exit 2, nothing on stdout, every pattern on stderr, and the hint. */
-async function expectUsageError(args: string[], ...patterns: RegExp[]): Promise<Result> {
+async function expectUsageError(args: string[], ...patterns: RegExp[]): Promise<CliResult> {
   const r = await cli(['arch', ...args]);
   expect(r.code, r.stderr).toBe(2);
   expect(r.stdout).toBe('');

@@ -2,47 +2,16 @@
  * The real CLI, spawned as `node bin/resnet-lab.mjs …`, on small configs so each run takes
  * well under a second. Plus a few in-process checks of the argument parser.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
 import { parseTrainArgs } from '../../src/cli/train.ts';
 import { TRAIN_FIELDS } from '../../src/experiments/config.ts';
+import { SPAWNED, useCli } from '../helpers/cli.ts';
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const bin = join(repoRoot, 'bin', 'resnet-lab.mjs');
-const work = mkdtempSync(join(tmpdir(), 'resnet-lab-cli-'));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-/** Spawned runs share the machine with the rest of the suite: allow for a slow, busy host. */
-const SPAWNED = { timeout: 120_000 };
+const { work, cli } = useCli('resnet-lab-cli-');
 
 const SMALL = ['--depth', '8', '--width', '8', '--steps', '30', '--samples', '200'];
-
-interface Result {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], onSpawn?: (child: ChildProcess, stderr: () => string) => void) {
-  return new Promise<Result>((done, fail) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      cwd: work,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    child.on('error', fail);
-    child.on('close', (code, signal) => done({ code, signal, stdout, stderr }));
-    onSpawn?.(child, () => stderr);
-  });
-}
 
 const out = (name: string) => join(work, name);
 
