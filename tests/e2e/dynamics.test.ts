@@ -215,7 +215,9 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
 
   it('trains both networks: both curves grow, the ResNet loss falls, the maps draw', async () => {
     const { context, page, problems } = await open();
-    await fill(page, SMALL);
+    // long enough to span many event batches: 300 steps of this small net now fit in one, and a
+    // chart that arrives whole cannot show that it grows while training
+    await fill(page, { ...SMALL, steps: 3000 });
     const t0 = Date.now();
     await button(page, 'Start').click();
     await page.waitForFunction(() => (window as unknown as { __lab: Hook }).__lab.points > 0);
@@ -243,10 +245,10 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
       const events = h.events[net];
       const steps = events.filter((e) => e.type === 'step');
       const evals = events.filter((e) => e.type === 'eval');
-      expect(steps.length, net).toBe(30);
-      expect(evals.length, net).toBe(7); // steps 0, 50, …, 300
-      expect(events.at(-1)).toMatchObject({ type: 'done', steps: 300, cancelled: false });
-      await expect(page.getByTestId(`step-${net}`).textContent()).resolves.toBe('300');
+      expect(steps.length, net).toBe(300);
+      expect(evals.length, net).toBe(61); // steps 0, 50, …, 3000
+      expect(events.at(-1)).toMatchObject({ type: 'done', steps: 3000, cancelled: false });
+      await expect(page.getByTestId(`step-${net}`).textContent()).resolves.toBe('3000');
     }
     const resnetSteps = h.events.resnet.filter((e) => e.type === 'step');
     expect(resnetSteps.at(-1)!.loss).toBeLessThan(resnetSteps[0]!.loss);
