@@ -39,6 +39,8 @@ export interface Kernels {
   activationBackward: typeof K.activationBackward;
   add: typeof K.add;
   addInto: typeof K.addInto;
+  copy: typeof K.copy;
+  axpy: typeof K.axpy;
   scaleColumns: typeof K.scaleColumns;
   scaleBackward: typeof K.scaleBackward;
   batchNormForward: typeof K.batchNormForward;
@@ -64,6 +66,8 @@ export const TS_KERNELS: Kernels = {
   activationBackward: K.activationBackward,
   add: K.add,
   addInto: K.addInto,
+  copy: K.copy,
+  axpy: K.axpy,
   scaleColumns: K.scaleColumns,
   scaleBackward: K.scaleBackward,
   batchNormForward: K.batchNormForward,

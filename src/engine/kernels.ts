@@ -307,6 +307,16 @@ export function addInto(dst: Float32Array, src: Float32Array, len: number): void
   for (let i = 0; i < len; i++) dst[i] += src[i]!;
 }
 
+/** dst = src (the first len values). */
+export function copy(src: Float32Array, dst: Float32Array, len: number): void {
+  for (let i = 0; i < len; i++) dst[i] = src[i]!;
+}
+
+/** y += a·x (float64 product and sum, rounded once to float32): perturbing weights along a direction. */
+export function axpy(y: Float32Array, x: Float32Array, a: number, len: number): void {
+  for (let i = 0; i < len; i++) y[i] = y[i]! + a * x[i]!;
+}
+
 /** y = a + b. */
 export function add(a: Float32Array, b: Float32Array, y: Float32Array, len: number): void {
   for (let i = 0; i < len; i++) y[i] = a[i]! + b[i]!;

@@ -25,7 +25,23 @@ import {
 } from './ops.ts';
 import { exp, sigmoid } from './math.ts';
 import { Rng } from './rng.ts';
+import {
+  BLOCK_STATS,
+  type BlockStats,
+  computeRow,
+  LAYER_STATS,
+  type LayerContext,
+  type LayerStats,
+  moments,
+  RESIDUAL_STATS,
+  type ResidualStats,
+  TENSOR_STATS,
+  type TensorStats,
+} from './stats.ts';
 import { Arena, type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
+import { buildGraph, type ModelGraph } from './graph.ts';
+
+export type { BlockStats, LayerStats, ResidualStats, TensorStats } from './stats.ts';
 
 export type Arch =
   'plain' | 'resnet' | 'preact' | 'bottleneck' | 'highway' | 'densenet' | 'resnext';
@@ -63,8 +79,13 @@ export interface ModelSpec {
   growthRate: number;
   /** resnext: groups of the middle layer */
   cardinality: number;
-  /** largest batch a step or an evaluation will use */
+  /** largest batch a training step (or the run's evaluation, in chunks) will use */
   maxBatch: number;
+  /**
+   * largest batch a forward pass may take, if more than maxBatch: a study that evaluates a fixed
+   * set in one pass (loss landscapes). Buffers are sized for it.
+   */
+  evalBatch?: number;
   seed: number;
   /**
    * kernel path (backend.ts): 'wasm' (the default) where WebAssembly SIMD is available, else
@@ -129,23 +150,25 @@ export interface WeightLayer {
   countsForDepth: boolean;
 }
 
-export interface LayerStats {
+/**
+ * A block as the model built it: its ops (a contiguous run of the op list), its input and output,
+ * and — for residual blocks — the op that joins the branch and the shortcut.
+ */
+export interface BlockInfo {
+  index: number;
   name: string;
-  block: number;
-  gradNorm: number;
-  weightNorm: number;
-  /** ‖ΔW‖/‖W‖ of the last update; null when no snapshot was taken before it */
-  updateRatio: number | null;
-  activationMean: number;
-  activationStd: number;
-  /** units of the following ReLU that are zero for every example of the batch; null without ReLU */
-  deadFraction: number | null;
-}
-
-export interface BlockStats {
-  block: number;
-  /** ‖∂loss/∂x‖ over the batch, x the block's input */
-  inputGradNorm: number;
+  input: Slot;
+  /** null for a custom build that did not call `endBlock` */
+  output: Slot | null;
+  /** the residual branch's output F(x), after its scale (null in a plain block) */
+  branch: Slot | null;
+  /** the op that adds the shortcut (Add), mixes it in (HighwayCombine) or concatenates it (Concat); null without one */
+  join: Add | HighwayCombine | Concat[] | null;
+  /** whether the block has a working shortcut (false in a plain twin) */
+  shortcut: boolean;
+  /** first op and one past the last op of the block in `Model.ops` (after fusion) */
+  opStart: number;
+  opEnd: number;
 }
 
 export class Model {
@@ -153,7 +176,15 @@ export class Model {
   readonly kernels: KernelPath;
   /** its kernels; on the wasm path they own the WebAssembly memory all buffers live in */
   readonly k: Kernels;
-  readonly ops: Op[] = [];
+  /** the compiled op list (after fusion): what forward and backward run */
+  ops: Op[] = [];
+  /** every op the builder made, fused ones included: the graph's nodes */
+  readonly nodes: Op[] = [];
+  /** op → the op it was folded into (the fusion pass) */
+  readonly fusedInto = new Map<Op, Op>();
+  /** op → its block (-1 stem, `blocks` head) */
+  readonly opBlock = new Map<Op, number>();
+  readonly blockInfo: BlockInfo[] = [];
   readonly slots: Slot[] = [];
   readonly params: Param[] = [];
   readonly layers: WeightLayer[] = [];
@@ -178,6 +209,12 @@ export class Model {
   private readonly lossOut: LossResult = { loss: 0, correct: 0 };
   /** examples in the batch last run forward */
   private n = 0;
+  /** blocks replaced by the identity (lesions of plain blocks), by index; empty: none */
+  private readonly bypassed: boolean[] = [];
+  private anyBypassed = false;
+  /** the parameters before the first `perturb`, restored by `restore` (allocated once) */
+  private origin: Float32Array | null = null;
+  private perturbed = false;
 
   /**
    * @param customBuild builds another network from the same parts (the benchmark's reference
@@ -192,10 +229,11 @@ export class Model {
     this.k = createKernels(this.kernels);
     this.input = this.slot('input', spec.inputDim);
     this.input.needsGrad = false;
-    this.labels = new Int32Array(spec.maxBatch);
+    this.labels = new Int32Array(this.capacity);
     const builder = new LayerBuilder(this);
     if (customBuild) {
       this.logits = customBuild(builder, this.input);
+      builder.finishBlocks();
       this.blocks = this.blockInputs.length;
     } else {
       const blocks = blocksForDepth(spec.arch, spec.depth);
@@ -206,22 +244,89 @@ export class Model {
       const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
       if (this.logits.dim !== outputs) throw new Error('internal: head width mismatch');
     }
+    this.compile();
     this.layout();
     this.initialise(new Rng(spec.seed, 'init'));
   }
 
+  /** the most rows one forward pass may take (maxBatch, or evalBatch when larger) */
+  get capacity(): number {
+    return Math.max(this.spec.maxBatch, this.spec.evalBatch ?? 0);
+  }
+
   /** @internal used by the builder */
-  slot(name: string, dim: number): Slot {
-    const s = new Slot(name, dim, this.spec.maxBatch);
+  slot(name: string, dim: number, shape?: readonly number[]): Slot {
+    const s = new Slot(name, dim, this.capacity, shape);
     this.slots.push(s);
     return s;
   }
 
   /** @internal used by the builder */
-  param(name: string, size: number, role: ParamRole, init: Initializer): Param {
-    const p = new Param(name, size, role, init);
+  param(
+    name: string,
+    size: number,
+    role: ParamRole,
+    init: Initializer,
+    shape?: readonly number[],
+  ): Param {
+    const p = new Param(name, size, role, init, shape);
     this.params.push(p);
     return p;
+  }
+
+  /**
+   * Fixes the op list: names every op (builders name theirs), attributes each to its block, and
+   * — unless the spec asks for the ops unfused — folds ops into the batch norm before them:
+   * a ReLU (y = relu(γ·x̂ + β)) or the scale α that ends a residual branch (y = α·(γ·x̂ + β)),
+   * when the norm's output feeds that op alone. Same numbers, one pass less each way; the folded
+   * op's output tensor then lives in the norm's storage (Slot.storedIn), and the graph lists the
+   * fusion. Fusion is a pass over the finished list, so builders never need to know about it.
+   */
+  private compile(): void {
+    const all = this.ops;
+    let block = -1;
+    all.forEach((op, i) => {
+      if (!op.name) op.name = `${op.kind}${i}`;
+      const b = this.opBlock.get(op);
+      if (b === undefined) this.opBlock.set(op, block);
+      else block = b;
+      this.nodes.push(op);
+    });
+    if (this.spec.fuse !== false) {
+      const readers = new Map<Slot, Op[]>();
+      for (const op of all)
+        for (const x of op.inputs) {
+          const list = readers.get(x);
+          if (list) list.push(op);
+          else readers.set(x, [op]);
+        }
+      for (const op of all) {
+        if (!(op instanceof BatchNorm) || op.y === this.logits) continue;
+        const users = readers.get(op.y) ?? [];
+        if (users.length !== 1) continue;
+        const next = users[0]!;
+        if (next instanceof Activation && next.fn === 'relu' && next.x === op.y) {
+          op.relu = true;
+          this.fold(next, op, next.y);
+        } else if (next instanceof Scale && next.x === op.y) {
+          op.scale = next.scale;
+          this.fold(next, op, next.y);
+        }
+      }
+    }
+    this.ops = all.filter((op) => !this.fusedInto.has(op));
+    for (const info of this.blockInfo) {
+      const inBlock = this.ops.flatMap((op, i) => (this.opBlock.get(op) === info.index ? [i] : []));
+      info.opStart = inBlock[0] ?? 0;
+      info.opEnd = (inBlock.at(-1) ?? -1) + 1;
+    }
+  }
+
+  /** `op` is computed inside `into`, and its output `y` lives in `into`'s output storage */
+  private fold(op: Op, into: BatchNorm, y: Slot): void {
+    this.fusedInto.set(op, into);
+    y.storedIn = into.y;
+    into.y.replacedBy = y;
   }
 
   get paramCount(): number {
@@ -253,6 +358,11 @@ export class Model {
     for (const op of this.ops) if (op instanceof Dense) scratch = Math.max(scratch, op.weightBlock);
     const { buffer, base } = this.k.allocate(arena.size, 4 * scratch);
     arena.commit(buffer, base);
+    for (const s of this.slots)
+      if (s.storedIn) {
+        s.value = s.storedIn.value;
+        s.grad = s.storedIn.grad;
+      }
     this.optimizerState = [state[0]!, state[1]!];
     let offset = 0;
     for (const p of this.params) {
@@ -277,12 +387,26 @@ export class Model {
    * batch norm. Returns the logits slot (rows 0..n-1 are valid).
    */
   forward(n: number, training: boolean): Slot {
-    if (n < 1 || n > this.spec.maxBatch)
-      throw new Error(`batch of ${n} rows: must be in [1, ${this.spec.maxBatch}]`);
+    if (n < 1 || n > this.capacity)
+      throw new Error(`batch of ${n} rows: must be in [1, ${this.capacity}]`);
     this.n = n;
     const ops = this.ops;
-    for (let i = 0; i < ops.length; i++) ops[i]!.forward(n, training);
+    if (this.anyBypassed) this.forwardBypassing(n, training);
+    else for (let i = 0; i < ops.length; i++) ops[i]!.forward(n, training);
     return this.logits;
+  }
+
+  /** The forward pass with some blocks replaced by the identity: their output is their input. */
+  private forwardBypassing(n: number, training: boolean): void {
+    const ops = this.ops;
+    let i = 0;
+    for (const info of this.blockInfo) {
+      if (!this.bypassed[info.index]) continue;
+      for (; i < info.opStart; i++) ops[i]!.forward(n, training);
+      this.k.copy(info.input.value, info.output!.value, n * info.input.dim);
+      i = info.opEnd;
+    }
+    for (; i < ops.length; i++) ops[i]!.forward(n, training);
   }
 
   /**
@@ -339,10 +463,23 @@ export class Model {
     const logits = this.logits;
     for (let i = 0; i < slots.length; i++) {
       const s = slots[i]!;
-      if (s !== logits && s.needsGrad) s.grad.fill(0, 0, n * s.dim);
+      if (s !== logits && s.needsGrad && !s.storedIn) s.grad.fill(0, 0, n * s.dim);
     }
     const ops = this.ops;
-    for (let i = ops.length - 1; i >= 0; i--) ops[i]!.backward(n);
+    if (!this.anyBypassed) {
+      for (let i = ops.length - 1; i >= 0; i--) ops[i]!.backward(n);
+      return;
+    }
+    let i = ops.length - 1;
+    for (let b = this.blockInfo.length - 1; b >= 0; b--) {
+      const info = this.blockInfo[b]!;
+      if (!this.bypassed[info.index]) continue;
+      for (; i >= info.opEnd; i--) ops[i]!.backward(n);
+      if (info.input.needsGrad)
+        this.k.addInto(info.input.grad, info.output!.grad, n * info.input.dim);
+      i = info.opStart - 1;
+    }
+    for (; i >= 0; i--) ops[i]!.backward(n);
   }
 
   /** forward + loss + backward on the first n rows of input/labels. */
@@ -369,51 +506,245 @@ export class Model {
     const n = this.n;
     const k = this.k;
     const snapshot = this.snapshotTaken ? this.snapshot : null;
-    const layers = this.layers.map((l): LayerStats => {
+    const layers = this.layers.map((l) => {
       const w = l.weight;
-      const weightNorm = Math.sqrt(k.sumSquares(w.value, 0, w.size));
-      let updateRatio: number | null = null;
-      if (snapshot) {
-        const d2 = k.sumSquaredDiff(w.value, 0, snapshot, w.offset, w.size);
-        updateRatio = weightNorm > 0 ? Math.sqrt(d2) / weightNorm : 0;
-      }
-      const out = l.output;
-      const len = n * out.dim;
-      const sum = k.sum(out.value, 0, len);
-      const sumSq = k.sumSquares(out.value, 0, len);
-      const mean = sum / len;
-      let deadFraction: number | null = null;
-      if (l.relu) deadFraction = k.deadColumns(n, l.relu.dim, l.relu.value) / l.relu.dim;
-      return {
+      const ctx: LayerContext = {
         name: l.name,
         block: l.block,
-        gradNorm: Math.sqrt(k.sumSquares(w.grad, 0, w.size)),
-        weightNorm,
-        updateRatio,
-        activationMean: mean,
-        activationStd: Math.sqrt(Math.max(0, sumSq / len - mean * mean)),
-        deadFraction,
+        k,
+        weight: w.value,
+        weightGrad: w.grad,
+        snapshot: snapshot && { values: snapshot, offset: w.offset },
+        output: moments(k, l.output.value, n * l.output.dim),
+        relu: l.relu && { value: l.relu.value, dim: l.relu.dim, rows: n },
+        weightNorm: Math.sqrt(k.sumSquares(w.value, 0, w.size)),
       };
+      return computeRow(LAYER_STATS, ctx) as LayerStats;
     });
-    const blocks = this.blockInputs.map((s, block): BlockStats => ({
-      block,
-      inputGradNorm: Math.sqrt(k.sumSquares(s.grad, 0, n * s.dim)),
-    }));
+    const blocks = this.blockInputs.map(
+      (s, block) =>
+        computeRow(BLOCK_STATS, {
+          block,
+          inputGrad: moments(k, s.grad, n * s.dim),
+        }) as BlockStats,
+    );
     this.snapshotTaken = false;
     return { layers, blocks };
   }
+
+  /**
+   * Statistics of every stored tensor of the graph (value and gradient: mean, std, norm) after
+   * the last forward and backward, and per residual block the norms of the branch F(x), the
+   * shortcut x and their sum (opt-in; allocates). A gradient column is null where no gradient is
+   * computed (the input, unless asked for). Tensors a fusion skipped (Slot.stored false) are left
+   * out: their storage holds the fused op's output.
+   */
+  tensorStats(): { tensors: TensorStats[]; residuals: ResidualStats[] } {
+    const n = this.n;
+    const k = this.k;
+    const writer = new Map<Slot, number>();
+    for (const op of this.nodes) for (const y of op.outputs) writer.set(y, this.opBlock.get(op)!);
+    const tensors = this.slots
+      .filter((s) => s.stored)
+      .map(
+        (s) =>
+          computeRow(TENSOR_STATS, {
+            slot: s,
+            block: writer.get(s) ?? -1,
+            value: moments(k, s.value, n * s.dim),
+            grad: s.needsGrad || s === this.logits ? moments(k, s.grad, n * s.dim) : null,
+          }) as TensorStats,
+      );
+    const residuals: ResidualStats[] = [];
+    for (const info of this.blockInfo) {
+      const parts = this.residualParts(info, n);
+      if (parts) residuals.push(computeRow(RESIDUAL_STATS, parts) as ResidualStats);
+    }
+    return { tensors, residuals };
+  }
+
+  /** ‖F(x)‖, ‖x‖, ‖F(x) + x‖ of a block with a working shortcut, over the last n rows */
+  private residualParts(
+    info: BlockInfo,
+    n: number,
+  ): { block: number; branch: number; shortcut: number; sum: number } | null {
+    const k = this.k;
+    const join = info.join;
+    if (!info.shortcut || !join || Array.isArray(join)) return null;
+    const norm = (s: Slot) => Math.sqrt(k.sumSquares(s.value, 0, n * s.dim));
+    if (join instanceof Add)
+      return { block: info.index, branch: norm(join.b), shortcut: norm(join.a), sum: norm(join.y) };
+    // highway: the transform H·T and the carry x·(1 − T) are not stored; form them here
+    const len = n * join.y.dim;
+    const h = join.h.value;
+    const t = join.t.value;
+    const x = join.x.value;
+    let branch = 0;
+    let carry = 0;
+    for (let i = 0; i < len; i++) {
+      const a = h[i]! * t[i]!;
+      const c = x[i]! * (1 - t[i]!);
+      branch += a * a;
+      carry += c * c;
+    }
+    return {
+      block: info.index,
+      branch: Math.sqrt(branch),
+      shortcut: Math.sqrt(carry),
+      sum: norm(join.y),
+    };
+  }
+
+  /** The compiled network as plain data: typed nodes, tensors, parameters, shortcuts, fusions. */
+  graph(): ModelGraph {
+    return buildGraph(this);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Interventions (the studies): none allocates after its first use.
+
+  /** Whether block `b` has a shortcut whose branch can be switched off (see setBranch). */
+  hasBranchSwitch(b: number): boolean {
+    const info = this.blockInfo[b];
+    return !!info && info.shortcut && info.join !== null && info.branch !== null;
+  }
+
+  /**
+   * Switches block b's residual branch off (false) or on: a lesion (Veit et al. 2016). The
+   * shortcut stays — y = x + F(x) becomes y = x (then any activation after the addition, as in
+   * the paper's post-activation blocks); a highway layer then only carries x; a DenseNet block's
+   * new features enter its concatenations as zeros. Only for blocks with a shortcut.
+   */
+  setBranch(b: number, on: boolean): void {
+    const info = this.blockInfo[b];
+    if (!info || !this.hasBranchSwitch(b))
+      throw new Error(`block ${b}: no residual branch to switch (a plain block: use setIdentity)`);
+    const join = info.join!;
+    if (Array.isArray(join))
+      for (const cat of join) cat.inputs.forEach((x, i) => (cat.off[i] = !on && i > 0));
+    else join.branchOn = on;
+  }
+
+  /**
+   * Replaces block b by the identity (on = true) or restores it: its output is its input, its ops
+   * are skipped forward and backward (the gradient passes straight through). The lesion of a
+   * plain block, whose only path is the block itself.
+   */
+  setIdentity(b: number, on: boolean): void {
+    const info = this.blockInfo[b];
+    if (!info || !info.output) throw new Error(`block ${b}: not a block with a known output`);
+    if (info.output.dim !== info.input.dim)
+      throw new Error(`block ${b}: its input and output differ in width; it has no identity`);
+    this.bypassed[b] = on;
+    this.anyBypassed = this.bypassed.some(Boolean);
+  }
+
+  /** The lesion of block b as Veit et al. define it: its branch off, or (plain) the identity. */
+  lesion(b: number, on: boolean): void {
+    if (this.hasBranchSwitch(b)) this.setBranch(b, !on);
+    else this.setIdentity(b, on);
+  }
+
+  /** Undoes every lesion. */
+  clearLesions(): void {
+    for (const info of this.blockInfo) {
+      if (this.hasBranchSwitch(info.index)) this.setBranch(info.index, true);
+      this.bypassed[info.index] = false;
+    }
+    this.anyBypassed = false;
+  }
+
+  /**
+   * Sets the parameters to θ* + Σ cᵢ·dᵢ, θ* being the parameters at the first call since the last
+   * `restore` (saved then, in a buffer allocated once). Each direction is a vector like
+   * `flatParams`. Loss landscapes: perturb, evaluate, perturb again, …, restore.
+   */
+  perturb(directions: readonly Float32Array[], coefficients: readonly number[]): void {
+    const size = this.flatParams.length;
+    if (directions.length !== coefficients.length)
+      throw new Error(
+        `perturb: ${directions.length} directions, ${coefficients.length} coefficients`,
+      );
+    for (const d of directions)
+      if (d.length !== size)
+        throw new Error(`perturb: a direction has ${d.length} values, the model ${size}`);
+    this.origin ??= new Float32Array(size);
+    if (!this.perturbed) this.origin.set(this.flatParams);
+    this.perturbed = true;
+    this.flatParams.set(this.origin); // (origin is not in the kernels' memory: no kernel copy)
+    for (let i = 0; i < directions.length; i++)
+      this.k.axpy(this.flatParams, directions[i]!, coefficients[i]!, size);
+  }
+
+  /** Puts back the parameters saved by the first `perturb`, bit for bit. */
+  restore(): void {
+    if (!this.perturbed) return;
+    this.flatParams.set(this.origin!);
+    this.perturbed = false;
+  }
+
+  /**
+   * Each neuron's incoming weights as one filter (Li et al. 2018's unit of normalisation): for
+   * dense weights stored [in × out] row-major, neuron j's weights are column j — `count` values
+   * from `start` (an index into flatParams) every `stride`. Grouped layers give one filter per
+   * neuron of each group.
+   */
+  filters(): Filter[] {
+    const out: Filter[] = [];
+    for (const op of this.ops) {
+      if (!(op instanceof Dense)) continue;
+      const w = op.weight;
+      const gi = op.x.dim / op.groups;
+      const go = op.y.dim / op.groups;
+      for (let g = 0; g < op.groups; g++)
+        for (let j = 0; j < go; j++)
+          out.push({ param: w.name, start: w.offset + g * gi * go + j, stride: go, count: gi });
+    }
+    return out;
+  }
+
+  /**
+   * ∂output[unit]/∂input for each of the first n rows of `input.value`, in evaluation mode
+   * (rows are independent: one backward pass gives every row's gradient). Returns the input slot;
+   * its `grad` holds the result. Overwrites the parameter gradients.
+   */
+  outputGradient(n: number, unit: number): Slot {
+    const d = this.logits.dim;
+    if (!Number.isInteger(unit) || unit < 0 || unit >= d)
+      throw new Error(`output unit ${unit}: the model has ${d} outputs`);
+    const wanted = this.input.needsGrad;
+    this.input.needsGrad = true;
+    this.forward(n, false);
+    const g = this.logits.grad;
+    g.fill(0, 0, n * d);
+    for (let r = 0; r < n; r++) g[r * d + unit] = 1;
+    this.backward();
+    this.input.needsGrad = wanted;
+    return this.input;
+  }
+}
+
+/** One neuron's incoming weights in flatParams: indices start, start + stride, … (count of them). */
+export interface Filter {
+  param: string;
+  start: number;
+  stride: number;
+  count: number;
 }
 
 /**
  * Appends layers to a Model's op list. `build()` makes the spec's architecture; the public
- * methods are the parts, for custom networks (see the Model constructor).
+ * methods are the parts, for custom networks (see the Model constructor). Builders only append
+ * ops: fusions are the model's own pass over the finished list (Model.compile).
  */
 export class LayerBuilder {
   private readonly spec: ModelSpec;
   private lastLayer: WeightLayer | null = null;
-  /** block index that new weight layers are attributed to (-1: stem) */
+  /** block index that new ops and weight layers are attributed to (-1: stem) */
   block = -1;
   private readonly useNorm: boolean;
+  /** the block being built (its output, branch and join are filled in as it is built) */
+  private current: BlockInfo | null = null;
 
   constructor(private readonly model: Model) {
     this.spec = model.spec;
@@ -429,8 +760,9 @@ export class LayerBuilder {
     let h = this.dense(model.input, w, 'stem', { bias: !this.useNorm });
     if (!preActivation) h = this.act(this.norm(h, 'stem'), 'stem');
     for (let b = 0; b < model.blocks; b++) {
-      this.beginBlock(h);
+      this.beginBlock(h, `block${b + 1}`);
       h = this.buildBlock(h, `block${b + 1}`);
+      this.endBlock(h);
     }
     this.block = model.blocks;
     if (preActivation) h = this.act(this.norm(h, 'final'), 'final');
@@ -438,10 +770,44 @@ export class LayerBuilder {
     return this.dense(h, outputs, 'head', { bias: true });
   }
 
-  /** Marks `x` as the input of a new block (for per-block gradient statistics). */
-  beginBlock(x: Slot): void {
+  /** Marks `x` as the input of a new block (for per-block statistics and interventions). */
+  beginBlock(x: Slot, name = `block${this.model.blockInputs.length + 1}`): void {
+    if (this.current) this.endBlock(null);
     this.block = this.model.blockInputs.length;
     this.model.blockInputs.push(x);
+    this.current = {
+      index: this.block,
+      name,
+      input: x,
+      output: null,
+      branch: null,
+      join: null,
+      shortcut: false,
+      opStart: 0,
+      opEnd: 0,
+    };
+  }
+
+  /** Ends the block begun last, with its output `y` (null: unknown — no identity lesion). */
+  endBlock(y: Slot | null): void {
+    const info = this.current;
+    if (!info) return;
+    info.output = y;
+    this.model.blockInfo.push(info);
+    this.current = null;
+  }
+
+  /** @internal closes a block a custom build left open */
+  finishBlocks(): void {
+    if (this.current) this.endBlock(null);
+  }
+
+  /** Appends an op under a node name, attributed to the current block. */
+  push<T extends Op>(op: T, name: string): T {
+    op.name = name;
+    this.model.ops.push(op);
+    this.model.opBlock.set(op, this.block);
+    return op;
   }
 
   private buildBlock(x: Slot, name: string): Slot {
@@ -483,7 +849,12 @@ export class LayerBuilder {
         });
         const t = this.applyActivation(tPre, 'sigmoid', `${name}.T`);
         const y = this.model.slot(`${name}.out`, w);
-        this.model.ops.push(new HighwayCombine(hOut, t, x, y, skip));
+        const combine = this.push(new HighwayCombine(hOut, t, x, y, skip), `${name}.combine`);
+        if (this.current) {
+          this.current.join = combine;
+          this.current.branch = hOut;
+          this.current.shortcut = skip;
+        }
         return y;
       }
       case 'densenet': {
@@ -492,6 +863,14 @@ export class LayerBuilder {
         const c1 = this.concat([x, l1], [!skip, false], `${name}.cat1`);
         const l2 = this.dense(this.act(this.norm(c1, `${name}.2`), `${name}.2`), k, `${name}.2`);
         const c2 = this.concat([x, l1, l2], [!skip, !skip, false], `${name}.cat2`);
+        if (this.current) {
+          const cats = this.model.ops.filter(
+            (op): op is Concat => op instanceof Concat && this.model.opBlock.get(op) === this.block,
+          );
+          this.current.join = cats;
+          this.current.branch = l2;
+          this.current.shortcut = skip;
+        }
         return this.dense(
           this.act(this.norm(c2, `${name}.t`), `${name}.t`),
           w,
@@ -503,7 +882,8 @@ export class LayerBuilder {
 
   /**
    * Ends a residual branch: a per-feature scale (initialised to `residualInit`, or to 1 in the
-   * plain twin, whose signal would otherwise be cut), then the shortcut's addition.
+   * plain twin, whose signal would otherwise be cut), then the shortcut's addition. (A branch
+   * ending in a batch norm gets α applied inside the norm by the model's fusion pass.)
    */
   residual(x: Slot, branch: Slot, skip: boolean, name: string): Slot {
     const init = skip && this.spec.residualInit === 'zero' ? 0 : 1;
@@ -511,30 +891,23 @@ export class LayerBuilder {
       kind: 'constant',
       value: init,
     });
-    // A branch ending in a batch norm applies α inside it (BatchNorm.scale): same numbers, the
-    // Scale op's passes saved.
-    const last = this.model.ops.at(-1);
-    let scaled: Slot;
-    if (
-      this.spec.fuse !== false &&
-      last instanceof BatchNorm &&
-      last.y === branch &&
-      !last.relu &&
-      !last.scale
-    ) {
-      last.scale = scale;
-      scaled = branch;
-    } else {
-      scaled = this.model.slot(`${name}.scaled`, branch.dim);
-      this.model.ops.push(new Scale(this.model.k, branch, scaled, scale));
+    const scaled = this.model.slot(`${name}.scaled`, branch.dim);
+    this.push(new Scale(this.model.k, branch, scaled, scale), `${name}.scale`);
+    if (this.current) {
+      this.current.branch = scaled;
+      this.current.shortcut = skip;
     }
-    return skip ? this.add(x, scaled, `${name}.sum`) : scaled;
+    if (!skip) return scaled;
+    const sum = this.add(x, scaled, `${name}.sum`);
+    if (this.current) this.current.join = this.model.ops.at(-1) as Add;
+    return sum;
   }
 
   /** y = a + b */
   add(a: Slot, b: Slot, name: string): Slot {
     const y = this.model.slot(name, a.dim);
-    this.model.ops.push(new Add(this.model.k, a, b, y));
+    // the node is "<block>.add" for the tensor "<block>.sum"
+    this.push(new Add(this.model.k, a, b, y), `${name.replace(/\.sum$/, '')}.add`);
     return y;
   }
 
@@ -556,17 +929,20 @@ export class LayerBuilder {
     const fanOut = outDim / groups;
     const act = opts.fixedAct ?? spec.activation;
     const std = initStd(spec.init, fanIn, fanOut, act);
-    const weight = model.param(`${name}.W`, fanIn * fanOut * groups, 'weight', {
-      kind: 'normal',
-      std,
-    });
+    const weight = model.param(
+      `${name}.W`,
+      fanIn * fanOut * groups,
+      'weight',
+      { kind: 'normal', std },
+      groups > 1 ? [groups, fanIn, fanOut] : [fanIn, fanOut],
+    );
     // A bias before batch norm is redundant (the norm's β replaces it), as in torchvision.
     const withBias = opts.bias ?? !this.useNorm;
     const bias = withBias
       ? model.param(`${name}.b`, outDim, 'bias', { kind: 'constant', value: opts.biasInit ?? 0 })
       : null;
     const y = model.slot(`${name}.out`, outDim);
-    model.ops.push(new Dense(model.k, x, y, weight, bias, groups));
+    this.push(new Dense(model.k, x, y, weight, bias, groups), name);
     const layer: WeightLayer = {
       name,
       block: this.block,
@@ -587,43 +963,29 @@ export class LayerBuilder {
     const gamma = model.param(`${name}.bn.gamma`, x.dim, 'gamma', { kind: 'constant', value: 1 });
     const beta = model.param(`${name}.bn.beta`, x.dim, 'beta', { kind: 'constant', value: 0 });
     const y = model.slot(`${name}.bn.out`, x.dim);
-    const op = new BatchNorm(model.k, x, y, gamma, beta);
-    model.ops.push(op);
+    const op = this.push(new BatchNorm(model.k, x, y, gamma, beta), `${name}.bn`);
     model.batchNorms.push(op);
     return y;
   }
 
   act(x: Slot, name: string): Slot {
-    const y = this.fuseRelu(x) ?? this.applyActivation(x, this.spec.activation, name);
+    const y = this.applyActivation(x, this.spec.activation, name);
     if (this.spec.activation === 'relu' && this.lastLayer && !this.lastLayer.relu)
       this.lastLayer.relu = y;
     return y;
   }
 
-  /**
-   * A ReLU straight after a batch norm runs inside it (BatchNorm.relu): the norm's output slot
-   * becomes the activation's. Only when the norm's output feeds nothing else yet (it was just
-   * made) and the spec does not ask for the ops unfused.
-   */
-  private fuseRelu(x: Slot): Slot | null {
-    if (this.spec.activation !== 'relu' || this.spec.fuse === false) return null;
-    const last = this.model.ops.at(-1);
-    if (!(last instanceof BatchNorm) || last.y !== x || last.relu || last.scale) return null;
-    last.relu = true;
-    return x;
-  }
-
   applyActivation(x: Slot, fn: Act, name: string): Slot {
     if (fn === 'identity') return x; // no op: nothing to compute
     const y = this.model.slot(`${name}.${fn}`, x.dim);
-    this.model.ops.push(new Activation(this.model.k, x, y, fn));
+    this.push(new Activation(this.model.k, x, y, fn), `${name}.${fn}`);
     return y;
   }
 
   concat(inputs: Slot[], cut: boolean[], name: string): Slot {
     const dim = inputs.reduce((s, x) => s + x.dim, 0);
     const y = this.model.slot(name, dim);
-    this.model.ops.push(new Concat(inputs, y, cut));
+    this.push(new Concat(inputs, y, cut), name);
     return y;
   }
 }

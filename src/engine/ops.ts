@@ -9,12 +9,36 @@ import type { Act } from './kernels.ts';
 import { BN_EPS, BN_MOMENTUM } from './kernels.ts';
 import type { Arena, Param, Slot } from './tensor.ts';
 
+/** The kinds of node the compiled graph has (Model.graph() names them). */
+export type OpKind = 'dense' | 'activation' | 'batchnorm' | 'scale' | 'add' | 'concat' | 'highway';
+
+/** Settings of a node that the graph shows (plain data). */
+export interface OpAttributes {
+  /** activation: the function */
+  fn?: Act;
+  /** dense: block-diagonal groups (ResNeXt's paths) */
+  groups?: number;
+  /** highway: whether the carry term x·(1 − T) is there */
+  carry?: boolean;
+  /** concat: which inputs enter as zeros (the plain twin's cut skip paths) */
+  cut?: boolean[];
+  /** batch norm: the ops folded into it (see Model's fusion pass) */
+  fused?: ('relu' | 'scale')[];
+}
+
 /**
  * Every op that computes through kernels takes the model's kernel set (`k`) first: the ts or the
  * wasm path (backend.ts), with the same signatures.
  */
 export interface Op {
-  readonly kind: string;
+  readonly kind: OpKind;
+  /** the node's name in the graph (set by the builder; '' until then) */
+  name: string;
+  /** the tensors it reads, writes and learns, in a fixed order (the graph lists them so) */
+  readonly inputs: readonly Slot[];
+  readonly outputs: readonly Slot[];
+  readonly params: readonly Param[];
+  attributes(): OpAttributes;
   /** n: rows in this batch; training: batch statistics (BN) and saved state for backward */
   forward(n: number, training: boolean): void;
   backward(n: number): void;
@@ -29,6 +53,7 @@ export interface Op {
  */
 export class Dense implements Op {
   readonly kind = 'dense';
+  name = '';
   private readonly groupIn: number;
   private readonly groupOut: number;
   /** floats in one group's weight matrix */
@@ -48,6 +73,19 @@ export class Dense implements Op {
     this.groupOut = y.dim / groups;
     if (!Number.isInteger(this.groupIn) || !Number.isInteger(this.groupOut))
       throw new Error(`dense ${weight.name}: ${groups} groups must divide ${x.dim} and ${y.dim}`);
+  }
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+  attributes(): OpAttributes {
+    return this.groups > 1 ? { groups: this.groups } : {};
   }
 
   forward(n: number): void {
@@ -114,12 +152,26 @@ export class Dense implements Op {
 /** y = f(x) elementwise. */
 export class Activation implements Op {
   readonly kind = 'activation';
+  name = '';
   constructor(
     readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly fn: Act,
   ) {}
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return { fn: this.fn };
+  }
 
   forward(n: number): void {
     this.k.activationForward(this.fn, this.x.value, this.y.value, n * this.x.dim);
@@ -146,6 +198,7 @@ export class Activation implements Op {
  */
 export class BatchNorm implements Op {
   readonly kind = 'batchnorm';
+  name = '';
   static readonly EPS = BN_EPS;
   static readonly MOMENTUM = BN_MOMENTUM;
   /** the buffers below live in the model's arena (set when it is committed) */
@@ -177,6 +230,23 @@ export class BatchNorm implements Op {
     readonly gamma: Param,
     readonly beta: Param,
   ) {}
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  /** γ and β; a fused scale α belongs to its own (folded) Scale node in the graph */
+  get params(): readonly Param[] {
+    return [this.gamma, this.beta];
+  }
+  attributes(): OpAttributes {
+    const fused: ('relu' | 'scale')[] = [];
+    if (this.relu) fused.push('relu');
+    if (this.scale) fused.push('scale');
+    return fused.length ? { fused } : {};
+  }
 
   reserve(arena: Arena): void {
     const d = this.x.dim;
@@ -233,12 +303,26 @@ export class BatchNorm implements Op {
 /** y = x·s with a learnable per-feature scale s — the scale that ends every residual branch. */
 export class Scale implements Op {
   readonly kind = 'scale';
+  name = '';
   constructor(
     readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly scale: Param,
   ) {}
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [this.scale];
+  }
+  attributes(): OpAttributes {
+    return {};
+  }
 
   forward(n: number): void {
     this.k.scaleColumns(n, this.x.dim, this.x.value, this.scale.value, this.y.value);
@@ -257,9 +341,15 @@ export class Scale implements Op {
   }
 }
 
-/** y = a + b: the shortcut's addition. */
+/**
+ * y = a + b: the shortcut's addition (a: the shortcut x, b: the residual branch F(x)). With
+ * `branchOn` false — a lesion (Veit et al. 2016) — y = a: the branch is still computed but
+ * contributes nothing, and receives no gradient.
+ */
 export class Add implements Op {
   readonly kind = 'add';
+  name = '';
+  branchOn = true;
   constructor(
     readonly k: Kernels,
     readonly a: Slot,
@@ -267,14 +357,29 @@ export class Add implements Op {
     readonly y: Slot,
   ) {}
 
+  get inputs(): readonly Slot[] {
+    return [this.a, this.b];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return {};
+  }
+
   forward(n: number): void {
-    this.k.add(this.a.value, this.b.value, this.y.value, n * this.y.dim);
+    const len = n * this.y.dim;
+    if (this.branchOn) this.k.add(this.a.value, this.b.value, this.y.value, len);
+    else this.k.copy(this.a.value, this.y.value, len);
   }
 
   backward(n: number): void {
     const len = n * this.y.dim;
     if (this.a.needsGrad) this.k.addInto(this.a.grad, this.y.grad, len);
-    if (this.b.needsGrad) this.k.addInto(this.b.grad, this.y.grad, len);
+    if (this.b.needsGrad && this.branchOn) this.k.addInto(this.b.grad, this.y.grad, len);
   }
 }
 
@@ -285,6 +390,12 @@ export class Add implements Op {
  */
 export class Concat implements Op {
   readonly kind = 'concat';
+  name = '';
+  /**
+   * Inputs switched off by a lesion (Model.setBranch): like a cut input they enter as zeros and
+   * get no gradient, but they can be switched back on.
+   */
+  readonly off: boolean[];
   constructor(
     readonly inputs: readonly Slot[],
     readonly y: Slot,
@@ -292,6 +403,17 @@ export class Concat implements Op {
   ) {
     const total = inputs.reduce((s, x) => s + x.dim, 0);
     if (total !== y.dim) throw new Error(`concat: inputs have ${total} features, output ${y.dim}`);
+    this.off = inputs.map(() => false);
+  }
+
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return this.cut.some(Boolean) ? { cut: [...this.cut] } : {};
   }
 
   forward(n: number): void {
@@ -302,7 +424,7 @@ export class Concat implements Op {
       const x = this.inputs[k]!;
       const d = x.dim;
       const xv = x.value;
-      const cut = this.cut[k];
+      const cut = this.cut[k] || this.off[k];
       for (let r = 0; r < n; r++) {
         const yRow = r * yd + col;
         const xRow = r * d;
@@ -320,7 +442,7 @@ export class Concat implements Op {
     for (let k = 0; k < this.inputs.length; k++) {
       const x = this.inputs[k]!;
       const d = x.dim;
-      if (!this.cut[k] && x.needsGrad) {
+      if (!this.cut[k] && !this.off[k] && x.needsGrad) {
         const dx = x.grad;
         for (let r = 0; r < n; r++) {
           const yRow = r * yd + col;
@@ -339,6 +461,12 @@ export class Concat implements Op {
  */
 export class HighwayCombine implements Op {
   readonly kind = 'highway';
+  name = '';
+  /**
+   * false — a lesion: the transform path is off (T taken as 0), so y = x with the carry and
+   * y = 0 without it; H and T still run but get no gradient.
+   */
+  branchOn = true;
   constructor(
     readonly h: Slot,
     readonly t: Slot,
@@ -347,8 +475,26 @@ export class HighwayCombine implements Op {
     readonly carry: boolean,
   ) {}
 
+  get inputs(): readonly Slot[] {
+    return [this.h, this.t, this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return { carry: this.carry };
+  }
+
   forward(n: number): void {
     const len = n * this.y.dim;
+    if (!this.branchOn) {
+      if (this.carry) this.y.value.set(this.x.value.subarray(0, len));
+      else this.y.value.fill(0, 0, len);
+      return;
+    }
     const h = this.h.value;
     const t = this.t.value;
     const x = this.x.value;
@@ -359,6 +505,11 @@ export class HighwayCombine implements Op {
 
   backward(n: number): void {
     const len = n * this.y.dim;
+    if (!this.branchOn) {
+      if (this.carry && this.x.needsGrad)
+        for (let i = 0; i < len; i++) this.x.grad[i] += this.y.grad[i]!;
+      return;
+    }
     const h = this.h.value;
     const t = this.t.value;
     const x = this.x.value;

@@ -39,21 +39,46 @@ export class Arena {
   }
 }
 
-/** An activation of shape [rows × dim] (rows ≤ capacity) with its gradient. */
+/**
+ * A tensor of the compiled graph: an activation of shape [rows × dim] (rows ≤ capacity) with its
+ * gradient. `shape` is one example's shape (today `[dim]` — a dense feature vector; a
+ * convolution's C×H×W map is `[C, H, W]` with dim = C·H·W), so the graph can describe tensors
+ * that are not vectors without the ops changing how they address them.
+ */
 export class Slot {
   /** set when the model's arena is committed */
   value: Float32Array = new Float32Array(0);
   grad: Float32Array = new Float32Array(0);
   /** false for inputs whose gradient nobody asked for: the ops then skip computing it */
   needsGrad = true;
+  /**
+   * Set by a fusion (model.ts): this tensor lives in another slot's storage, because the op that
+   * produced it was folded into the op that produces that slot (a ReLU into the batch norm before
+   * it). The other slot's own value is then never stored: its storage holds this tensor.
+   */
+  storedIn: Slot | null = null;
+  /** the tensor whose storage this slot took over (the inverse of `storedIn`), or null */
+  replacedBy: Slot | null = null;
+  readonly shape: readonly number[];
 
   constructor(
     readonly name: string,
     readonly dim: number,
     readonly capacity: number,
-  ) {}
+    shape?: readonly number[],
+  ) {
+    this.shape = shape ?? [dim];
+    if (this.shape.reduce((a, b) => a * b, 1) !== dim)
+      throw new Error(`tensor ${name}: shape [${this.shape.join(', ')}] does not hold ${dim}`);
+  }
+
+  /** whether this tensor's values exist after a forward pass (false: a fusion skipped them) */
+  get stored(): boolean {
+    return this.replacedBy === null;
+  }
 
   reserve(arena: Arena): void {
+    if (this.storedIn) return; // takes its views from the slot it lives in (Model.layout)
     arena.f32(this.capacity * this.dim, (v) => (this.value = v));
     arena.f32(this.capacity * this.dim, (v) => (this.grad = v));
   }
@@ -72,13 +97,21 @@ export class Param {
   grad: Float32Array = new Float32Array(0);
   offset = 0;
 
+  /** the tensor's shape (a dense weight: [in, out], or [groups, in/groups, out/groups]) */
+  readonly shape: readonly number[];
+
   constructor(
     readonly name: string,
     readonly size: number,
     readonly role: ParamRole,
     /** draws the initial values; run in parameter order from the model's 'init' stream */
     readonly init: Initializer,
-  ) {}
+    shape?: readonly number[],
+  ) {
+    this.shape = shape ?? [size];
+    if (this.shape.reduce((a, b) => a * b, 1) !== size)
+      throw new Error(`parameter ${name}: shape [${this.shape.join(', ')}] does not hold ${size}`);
+  }
 
   /** weight decay applies to weights only, never to biases or normalisation parameters */
   get decays(): boolean {

@@ -259,6 +259,11 @@ export function createWasmKernels(): Kernels {
     addInto(dst, src, len) {
       ex.addInto(dst.byteOffset, src.byteOffset, len);
     },
+    copy(src, dst, len) {
+      ex.copy(src.byteOffset, dst.byteOffset, len);
+    },
+    // interventions only (loss landscapes), never in a training step: the TypeScript loop
+    axpy: K.axpy,
     scaleColumns(m, n, x, s, y) {
       ex.scaleColumns(m, n, x.byteOffset, s.byteOffset, y.byteOffset);
     },
