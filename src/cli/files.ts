@@ -42,6 +42,28 @@ export function outputProblem(path: string): string | null {
   return null;
 }
 
+/**
+ * A command's --out and --format: the path (checked, its problem added to `problems`) and the
+ * format asked for, or csv when the path ends in .csv, else json.
+ */
+export function outputOf(
+  args: { values: Record<string, string | number | boolean> },
+  problems: string[],
+): { out: string | null; format: 'json' | 'csv' } {
+  const out = typeof args.values.out === 'string' ? args.values.out : null;
+  if (out !== null) {
+    const problem = outputProblem(out);
+    if (problem) problems.push(`--out: ${problem}`);
+  }
+  const format =
+    args.values.format === 'csv' || args.values.format === 'json'
+      ? args.values.format
+      : out?.toLowerCase().endsWith('.csv')
+        ? 'csv'
+        : 'json';
+  return { out, format };
+}
+
 /** Writes a temporary file next to `path`, then renames it: readers never see half a file. */
 export function writeFileAtomic(path: string, text: string): void {
   const full = resolve(path);

@@ -2,14 +2,15 @@
  * `resnet-lab train`: one training run, flags generated from TRAIN_FIELDS, the run record
  * (experiments/record.ts) to --out or stdout, progress and a summary on stderr.
  */
-import { type TrainConfig, TRAIN_FIELDS, validateTrainConfig } from '../experiments/config.ts';
+import { type TrainConfig, TRAIN_FIELDS } from '../experiments/config.ts';
 import { RUN_SCHEMA, RunRecorder, toCSV, toJSON } from '../experiments/record.ts';
 import { train } from '../experiments/train.ts';
-import { fieldOptions, formatSections, type OptionSpec, parseArgs } from './args.ts';
+import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { loadDigitsAsset, outputProblem, writeFileAtomic } from './files.ts';
+import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { Progress } from './progress.ts';
+import { parseSettings, TRAIN_SETTINGS } from './settings.ts';
 import { formatSummary } from './summary.ts';
 
 const FIELD_OPTIONS = fieldOptions(TRAIN_FIELDS);
@@ -44,9 +45,6 @@ const OUTPUT_OPTIONS: OptionSpec[] = [
   { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
 ];
 
-const OPTIONS = [...FIELD_OPTIONS, ...OUTPUT_OPTIONS];
-const FLAG_OF = new Map(FIELD_OPTIONS.map((o) => [o.key, o.name]));
-
 const USAGE = 'Usage: resnet-lab train [flags]';
 const HINT = "Run 'resnet-lab train --help' for the flags and their allowed values.";
 
@@ -71,37 +69,6 @@ Examples:
 `;
 }
 
-/** "weightDecay: …" (validateTrainConfig names keys) → "--weight-decay: …" */
-function withFlagName(message: string): { key: string | null; message: string } {
-  const match = /^(\w+): /.exec(message);
-  const key = match?.[1] ?? null;
-  const flag = key === null ? undefined : FLAG_OF.get(key);
-  if (key === null || flag === undefined) return { key, message };
-  return { key, message: `--${flag}: ${message.slice(match![0].length)}` };
-}
-
-/**
- * validateTrainConfig checks combinations of settings (depth for the block type, resnext's
- * cardinality, …) only once every setting is valid on its own. To report those problems in the
- * same go, validate again with the failed settings at their defaults, and keep the messages
- * about settings that were given and valid. Skipped when a failed setting is a choice (arch,
- * dataset, …): the combination checks would then be about a block type or data set the user
- * did not ask for.
- */
-function combinationProblems(input: Record<string, unknown>, failed: Set<string>): string[] {
-  if (failed.size === 0) return [];
-  const fields = TRAIN_FIELDS as Record<string, { kind: string }>;
-  if ([...failed].some((key) => fields[key]?.kind === 'enum')) return [];
-  const retry: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(input)) if (!failed.has(key)) retry[key] = value;
-  const checked = validateTrainConfig(retry);
-  if (checked.ok) return [];
-  return checked.errors
-    .map(withFlagName)
-    .filter(({ key }) => key === null || (!failed.has(key) && key in input))
-    .map(({ message }) => message);
-}
-
 interface TrainInvocation {
   config: TrainConfig;
   out: string | null;
@@ -116,55 +83,21 @@ export function parseTrainArgs(
   | { kind: 'help' }
   | { kind: 'problems'; problems: string[] }
   | { kind: 'run'; value: TrainInvocation } {
-  const parsed = parseArgs(argv, OPTIONS);
-  if (parsed.help) return { kind: 'help' };
-  const problems = parsed.problems.map((p) => p.message);
-  for (const p of parsed.positionals)
-    problems.push(`unexpected argument ${JSON.stringify(p)} (train takes only flags)`);
-
-  // A value that did not parse is passed on as null, so that validation skips the checks that
-  // combine settings; its message comes from the parser (and is not repeated below).
-  const input: Record<string, unknown> = {};
-  for (const option of FIELD_OPTIONS) {
-    if (parsed.invalid.has(option.key)) input[option.key] = null;
-    else if (option.key in parsed.values) input[option.key] = parsed.values[option.key];
-  }
-
-  if (parsed.values.layerStats === true) {
+  const parsed = parseSettings(argv, TRAIN_SETTINGS, OUTPUT_OPTIONS, 'train', (input, args) => {
+    if (args.values.layerStats !== true) return [];
     if ('layerStatsEvery' in input)
-      problems.push('--layer-stats and --layer-stats-every: give one or the other');
-    else if (!parsed.invalid.has('evalEvery'))
+      return ['--layer-stats and --layer-stats-every: give one or the other'];
+    if (!args.invalid.has('evalEvery'))
       input.layerStatsEvery = input.evalEvery ?? TRAIN_FIELDS.evalEvery.default;
-  }
-
-  const checked = validateTrainConfig(input);
-  if (!checked.ok) {
-    const failed = new Set(parsed.invalid);
-    for (const error of checked.errors) {
-      const { key, message } = withFlagName(error);
-      if (key !== null && failed.has(key)) continue;
-      if (key !== null) failed.add(key);
-      problems.push(message);
-    }
-    problems.push(...combinationProblems(input, failed));
-  }
-
-  const out = typeof parsed.values.out === 'string' ? parsed.values.out : null;
-  if (out !== null) {
-    const problem = outputProblem(out);
-    if (problem) problems.push(`--out: ${problem}`);
-  }
-  const format =
-    parsed.values.format === 'csv' || parsed.values.format === 'json'
-      ? parsed.values.format
-      : out?.toLowerCase().endsWith('.csv')
-        ? 'csv'
-        : 'json';
-
-  if (problems.length > 0 || !checked.ok) return { kind: 'problems', problems };
+    return [];
+  });
+  if (parsed.kind === 'help') return parsed;
+  const { args, problems } = parsed;
+  const { out, format } = outputOf(args, problems);
+  if (problems.length > 0 || !parsed.config) return { kind: 'problems', problems };
   return {
     kind: 'run',
-    value: { config: checked.value, out, format, quiet: parsed.values.quiet === true },
+    value: { config: parsed.config, out, format, quiet: args.values.quiet === true },
   };
 }
 

@@ -3,12 +3,22 @@
  * messages are all validated here, so a bad value gets the same clear message everywhere.
  *
  * A field table (rather than a schema library) because the same table also generates the CLI's
- * flags and --help text and the URL's keys.
+ * flags and --help text and the URL's keys; the validator (fields.ts) takes any such table, so
+ * every study validates its own settings the same way.
  */
 import { KERNEL_PATHS, type KernelPath } from '../engine/backend.ts';
 import { type Arch, ARCHS, depthError } from '../engine/model.ts';
 import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
-import { editDistance } from '../common/editDistance.ts';
+import {
+  defaultsOf,
+  type Field,
+  type FieldError,
+  type Validation,
+  validateFields,
+} from './fields.ts';
+
+export type { Field, FieldError, FieldTable, Validation } from './fields.ts';
+export { errorLine, suggest } from './fields.ts';
 
 export type OptimizerName = 'sgd' | 'momentum' | 'adam';
 export type ScheduleName = 'constant' | 'step' | 'cosine';
@@ -51,39 +61,6 @@ export interface TrainConfig {
   layerStatsEvery: number;
   kernels: KernelPath;
 }
-
-interface FieldBase {
-  /** one line for --help and the page's tooltips */
-  help: string;
-  /** CLI flag name (kebab-case); defaults to the key */
-  flag?: string;
-}
-interface EnumField<T extends string> extends FieldBase {
-  kind: 'enum';
-  values: readonly T[];
-  default: T;
-}
-interface IntField extends FieldBase {
-  kind: 'int';
-  min: number;
-  max: number;
-  default: number;
-  /** allowed values, if the field is a small set (e.g. 14|28) */
-  oneOf?: readonly number[];
-}
-interface NumField extends FieldBase {
-  kind: 'number';
-  min: number;
-  max: number;
-  /** whether min itself is allowed */
-  minExclusive?: boolean;
-  default: number;
-}
-interface BoolField extends FieldBase {
-  kind: 'bool';
-  default: boolean;
-}
-export type Field = EnumField<string> | IntField | NumField | BoolField;
 
 export const TRAIN_FIELDS = {
   arch: {
@@ -278,125 +255,53 @@ export const TRAIN_FIELDS = {
 export type TrainConfigInput = Partial<Record<keyof TrainConfig, unknown>>;
 
 export function defaultTrainConfig(): TrainConfig {
-  const out: Record<string, unknown> = {};
-  for (const [key, field] of Object.entries(TRAIN_FIELDS)) out[key] = field.default;
-  return out as unknown as TrainConfig;
-}
-
-export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
-
-function checkField(key: string, field: Field, raw: unknown): { value?: unknown; error?: string } {
-  switch (field.kind) {
-    case 'enum':
-      if (typeof raw === 'string' && field.values.includes(raw)) return { value: raw };
-      return { error: `${key}: expected one of ${field.values.join(', ')}, got ${show(raw)}` };
-    case 'bool':
-      if (typeof raw === 'boolean') return { value: raw };
-      return { error: `${key}: expected true or false, got ${show(raw)}` };
-    case 'int': {
-      if (typeof raw !== 'number' || !Number.isInteger(raw))
-        return { error: `${key}: expected an integer, got ${show(raw)}` };
-      if (field.oneOf && !field.oneOf.includes(raw))
-        return { error: `${key}: expected one of ${field.oneOf.join(', ')}, got ${raw}` };
-      if (raw < field.min || raw > field.max)
-        return { error: `${key}: ${raw} is out of range [${field.min}, ${field.max}]` };
-      return { value: raw };
-    }
-    case 'number': {
-      if (typeof raw !== 'number' || !Number.isFinite(raw))
-        return { error: `${key}: expected a finite number, got ${show(raw)}` };
-      const belowMin = field.minExclusive ? raw <= field.min : raw < field.min;
-      if (belowMin || raw > field.max) {
-        const lo = field.minExclusive ? `(${field.min}` : `[${field.min}`;
-        return { error: `${key}: ${raw} is out of range ${lo}, ${field.max}]` };
-      }
-      return { value: raw };
-    }
-  }
-}
-
-function show(raw: unknown): string {
-  if (raw === undefined) return 'nothing';
-  if (typeof raw === 'string') return JSON.stringify(raw);
-  // JSON.stringify writes NaN and ±Infinity as "null", which named the wrong value
-  if (typeof raw === 'number') return String(raw);
-  try {
-    return JSON.stringify(raw) ?? String(raw);
-  } catch {
-    return String(raw);
-  }
+  return defaultsOf<TrainConfig>(TRAIN_FIELDS);
 }
 
 /**
  * Validates a (partial) config: unknown keys, wrong types, out-of-range values and
  * combinations the engine cannot build (e.g. a depth the block type cannot reach) each give
- * one message. Missing keys take their defaults.
+ * one error `{ key, message }`. Missing keys take their defaults.
  */
 export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return { ok: false, errors: ['config: expected an object'] };
-  const errors: string[] = [];
-  const out: Record<string, unknown> = {};
-  const known = TRAIN_FIELDS as Record<string, Field>;
-  for (const key of Object.keys(input)) {
-    // Object.hasOwn, not `in`: `in` also finds Object.prototype's members (constructor,
-    // toString, __proto__…), which were then accepted and silently ignored.
-    if (!Object.hasOwn(known, key))
-      errors.push(`${key}: unknown setting${suggest(key, Object.keys(known))}`);
-  }
-  /** fields whose own value was rejected: combinations involving them are not checked */
-  const rejected = new Set<string>();
-  for (const [key, field] of Object.entries(known)) {
-    const raw = (input as Record<string, unknown>)[key];
-    if (raw === undefined) {
-      out[key] = field.default;
-      continue;
-    }
-    const { value, error } = checkField(key, field, raw);
-    if (error) {
-      errors.push(error);
-      rejected.add(key);
-    } else out[key] = value;
-  }
-  // Each combination is checked whenever its own fields are valid — not only when the whole
-  // config is — so that a typo elsewhere does not hide it until the typo is fixed.
-  const valid = (...keys: (keyof TrainConfig)[]) => keys.every((k) => !rejected.has(k));
-  const c = out as unknown as TrainConfig;
+  return validateFields<TrainConfig>(TRAIN_FIELDS, input, trainCombinations);
+}
+
+/**
+ * The combinations of training settings the engine cannot build. Each is checked whenever its
+ * own fields are valid — not only when the whole config is — so that a typo elsewhere does not
+ * hide it until the typo is fixed.
+ */
+function trainCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean): FieldError[] {
+  const errors: FieldError[] = [];
   if (valid('arch', 'depth')) {
     const depthProblem = depthError(c.arch, c.depth);
-    if (depthProblem) errors.push(`depth: ${depthProblem}`);
+    if (depthProblem) errors.push({ key: 'depth', message: depthProblem });
   }
   if (valid('arch', 'width') && c.arch === 'bottleneck' && c.width < 4)
-    errors.push('width: bottleneck blocks need width ≥ 4 (their inner width is width/4)');
+    errors.push({
+      key: 'width',
+      message: 'bottleneck blocks need width ≥ 4 (their inner width is width/4)',
+    });
   if (valid('arch', 'width', 'cardinality') && c.arch === 'resnext') {
     const inner = Math.floor(c.width / 2);
     if (inner < c.cardinality || inner % c.cardinality !== 0) {
       const width = 2 * c.cardinality * Math.max(1, Math.round(inner / c.cardinality));
       const hint =
         width <= TRAIN_FIELDS.width.max ? `try width ${width}` : 'try a smaller cardinality';
-      errors.push(
-        `cardinality: ${c.cardinality} must divide the inner width width/2 = ${inner} (${hint})`,
-      );
+      errors.push({
+        key: 'cardinality',
+        message: `${c.cardinality} must divide the inner width width/2 = ${inner} (${hint})`,
+      });
     }
   }
   // With one example, batch statistics are degenerate: every normalised value is 0.
   if (valid('norm', 'batch') && c.norm === 'batch' && c.batch < 2)
-    errors.push('batch: batch norm needs at least 2 examples per batch (or use norm none)');
+    errors.push({
+      key: 'batch',
+      message: 'batch norm needs at least 2 examples per batch (or use norm none)',
+    });
   if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
-    errors.push(`samples: the digits set has 10000 images, got ${c.samples}`);
-  return errors.length ? { ok: false, errors } : { ok: true, value: out as unknown as TrainConfig };
-}
-
-/** "did you mean" for a misspelt key: the known key with the smallest edit distance ≤ 2. */
-export function suggest(word: string, candidates: readonly string[]): string {
-  let best = '';
-  let bestDistance = 3;
-  for (const c of candidates) {
-    const d = editDistance(word.toLowerCase(), c.toLowerCase());
-    if (d < bestDistance) {
-      bestDistance = d;
-      best = c;
-    }
-  }
-  return best ? ` (did you mean ${best}?)` : '';
+    errors.push({ key: 'samples', message: `the digits set has 10000 images, got ${c.samples}` });
+  return errors;
 }

@@ -9,7 +9,14 @@
  *
  * The format is documented in docs/run-schema.md; change that file and RUN_SCHEMA together.
  */
-import type { BlockStats, LayerStats } from '../engine/model.ts';
+import {
+  BLOCK_STATS,
+  LAYER_STATS,
+  RESIDUAL_STATS,
+  type StatRow,
+  type StatTable,
+  TENSOR_STATS,
+} from '../engine/stats.ts';
 import { type TrainConfig, TRAIN_FIELDS } from './config.ts';
 import type { DatasetSummary, Metrics, ModelSummary, TrainEvent } from './train.ts';
 
@@ -40,26 +47,19 @@ export interface FinalMetrics extends Metrics {
   steps: number;
 }
 
-export interface LayerStatsRecord {
-  name: string;
-  block: number;
-  gradNorm: number | null;
-  weightNorm: number | null;
-  updateRatio: number | null;
-  activationMean: number | null;
-  activationStd: number | null;
-  deadFraction: number | null;
-}
-
-export interface BlockStatsRecord {
-  block: number;
-  inputGradNorm: number | null;
-}
+/** A statistics row as recorded: the table's keys in order, non-finite numbers as null. */
+export type StatRecord = Record<string, string | number | null>;
 
 export interface LayerStatsPoint {
   step: number;
-  layers: LayerStatsRecord[];
-  blocks: BlockStatsRecord[];
+  layers: StatRecord[];
+  blocks: StatRecord[];
+}
+
+export interface TensorStatsPoint {
+  step: number;
+  tensors: StatRecord[];
+  residuals: StatRecord[];
 }
 
 export interface RunRecord {
@@ -74,6 +74,8 @@ export interface RunRecord {
   diverged: { step: number } | null;
   /** present only when the run produced layer statistics */
   layerStats?: LayerStatsPoint[];
+  /** present only when the run produced tensor statistics (tensorStatsEvery > 0) */
+  tensorStats?: TensorStatsPoint[];
 }
 
 /** Collects a run's events; `record()` may be called at any time after the start event. */
@@ -82,6 +84,7 @@ export class RunRecorder {
   private readonly history: HistoryPoint[] = [];
   private readonly trainPoints: TrainPoint[] = [];
   private readonly layerStats: LayerStatsPoint[] = [];
+  private readonly tensorStats: TensorStatsPoint[] = [];
   private final: FinalMetrics | null = null;
   private diverged: { step: number } | null = null;
   private finished = false;
@@ -107,8 +110,15 @@ export class RunRecorder {
       case 'layers':
         this.layerStats.push({
           step: event.step,
-          layers: event.layers.map(layerRecord),
-          blocks: event.blocks.map(blockRecord),
+          layers: statRecords(LAYER_STATS, event.layers),
+          blocks: statRecords(BLOCK_STATS, event.blocks),
+        });
+        break;
+      case 'tensors':
+        this.tensorStats.push({
+          step: event.step,
+          tensors: statRecords(TENSOR_STATS, event.tensors),
+          residuals: statRecords(RESIDUAL_STATS, event.residuals),
         });
         break;
       case 'diverged':
@@ -141,6 +151,12 @@ export class RunRecorder {
         step: p.step,
         layers: p.layers.map((l) => ({ ...l })),
         blocks: p.blocks.map((b) => ({ ...b })),
+      }));
+    if (this.tensorStats.length > 0)
+      out.tensorStats = this.tensorStats.map((p) => ({
+        step: p.step,
+        tensors: p.tensors.map((t) => ({ ...t })),
+        residuals: p.residuals.map((r) => ({ ...r })),
       }));
     return out;
   }
@@ -206,19 +222,15 @@ function datasetRecord(d: DatasetSummary): DatasetSummary {
   return { name: d.name, inputDim: d.inputDim, classes: d.classes, train: d.train, test: d.test };
 }
 
-function layerRecord(l: LayerStats): LayerStatsRecord {
-  return {
-    name: l.name,
-    block: l.block,
-    gradNorm: finite(l.gradNorm),
-    weightNorm: finite(l.weightNorm),
-    updateRatio: finite(l.updateRatio),
-    activationMean: finite(l.activationMean),
-    activationStd: finite(l.activationStd),
-    deadFraction: finite(l.deadFraction),
-  };
-}
-
-function blockRecord(b: BlockStats): BlockStatsRecord {
-  return { block: b.block, inputGradNorm: finite(b.inputGradNorm) };
+/** Rows of a statistics table as recorded: keys in the table's order, non-finite numbers null. */
+export function statRecords<Ctx>(table: StatTable<Ctx>, rows: readonly object[]): StatRecord[] {
+  return rows.map((row) => {
+    const r = row as StatRow;
+    const out: StatRecord = {};
+    for (const c of table.columns) {
+      const v = r[c.key] ?? null;
+      out[c.key] = typeof v === 'number' ? finite(v) : v;
+    }
+    return out;
+  });
 }

@@ -11,10 +11,18 @@ import {
   makeSynthetic,
   parseDigitsAsset,
 } from '../data/index.ts';
-import { type BlockStats, type LayerStats, Model, type ModelSpec } from '../engine/model.ts';
+import {
+  type BlockStats,
+  type LayerStats,
+  Model,
+  type ModelSpec,
+  type ResidualStats,
+  type TensorStats,
+} from '../engine/model.ts';
 import { learningRate, Optimizer } from '../engine/optim.ts';
 import { Rng } from '../engine/rng.ts';
-import { type TrainConfig, validateTrainConfig } from './config.ts';
+import { errorLine, type TrainConfig, validateTrainConfig } from './config.ts';
+import { type Job, JobControl, type JobResources } from './job.ts';
 
 export interface ModelSummary {
   arch: string;
@@ -49,6 +57,8 @@ export type TrainEvent =
   /** evaluation mode (running BN statistics) on up to evalSamples of each set */
   | ({ type: 'eval'; step: number } & Metrics)
   | { type: 'layers'; step: number; layers: LayerStats[]; blocks: BlockStats[] }
+  /** every stored tensor of the graph, and each residual block's branch and shortcut (opt-in) */
+  | { type: 'tensors'; step: number; tensors: TensorStats[]; residuals: ResidualStats[] }
   | { type: 'diverged'; step: number }
   | {
       type: 'done';
@@ -59,9 +69,16 @@ export type TrainEvent =
       cancelled: boolean;
     };
 
-export interface TrainResources {
-  /** the digits asset's bytes (public/data/digits-14.bin or -28.bin, matching digitsSize) */
-  digits?: Uint8Array;
+export type TrainResources = JobResources;
+
+/**
+ * What a host may ask a run to report beyond its config: observations that read the model and
+ * change none of its numbers, so they are not training settings (the run record's config does
+ * not hold them; its `tensorStats`, when present, shows them).
+ */
+export interface TrainObservation {
+  /** steps between statistics of every tensor and residual block (0 or absent: none) */
+  tensorStatsEvery?: number;
 }
 
 /** Builds the dataset a config names. */
@@ -115,7 +132,8 @@ export function modelSpec(
 
 const NO_EVENTS: readonly TrainEvent[] = Object.freeze([]);
 
-export class TrainingRun implements Iterable<TrainEvent> {
+export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable<TrainEvent> {
+  readonly kind = 'train';
   readonly config: TrainConfig;
   readonly model: Model;
   readonly data: Dataset;
@@ -124,18 +142,23 @@ export class TrainingRun implements Iterable<TrainEvent> {
   private stepCount = 0;
   private started = false;
   private finished = false;
-  private cancelled = false;
   private divergedAt: number | null = null;
   private lossSum = 0;
   private correctSum = 0;
   private seenSum = 0;
-  private isPaused = false;
-  private wake: (() => void) | null = null;
+
+  private readonly tensorStatsEvery: number;
 
   /** @throws Error listing every problem when the config is invalid */
-  constructor(config: unknown, resources: TrainResources = {}) {
+  constructor(config: unknown, resources: TrainResources = {}, observe: TrainObservation = {}) {
+    super();
+    const every = observe.tensorStatsEvery ?? 0;
+    if (!Number.isInteger(every) || every < 0)
+      throw new Error(`tensorStatsEvery: expected an integer ≥ 0, got ${every}`);
+    this.tensorStatsEvery = every;
     const checked = validateTrainConfig(config);
-    if (!checked.ok) throw new Error(`invalid config:\n  ${checked.errors.join('\n  ')}`);
+    if (!checked.ok)
+      throw new Error(`invalid config:\n  ${checked.errors.map((e) => errorLine(e)).join('\n  ')}`);
     this.data = loadDataset(checked.value, resources);
     this.model = new Model(modelSpec(checked.value, this.data));
     // The kernel path that actually runs (wasm falls back to ts where WebAssembly SIMD is
@@ -162,8 +185,11 @@ export class TrainingRun implements Iterable<TrainEvent> {
   get done(): boolean {
     return this.finished;
   }
-  get paused(): boolean {
-    return this.isPaused;
+  get progress(): number {
+    return this.stepCount;
+  }
+  get total(): number {
+    return this.config.steps;
   }
 
   summary(): ModelSummary {
@@ -226,12 +252,13 @@ export class TrainingRun implements Iterable<TrainEvent> {
     this.correctSum += result.correct;
     this.seenSum += rows;
     const statsDue = c.layerStatsEvery > 0 && step % c.layerStatsEvery === 0;
+    const tensorsDue = this.tensorStatsEvery > 0 && step % this.tensorStatsEvery === 0;
     if (statsDue) model.snapshotParams();
     this.optimizer.step(lr);
     const last = step === c.steps;
     const logDue = step % c.logEvery === 0 || last;
     const evalDue = step % c.evalEvery === 0 || last;
-    if (!logDue && !evalDue && !statsDue) return NO_EVENTS;
+    if (!logDue && !evalDue && !statsDue && !tensorsDue) return NO_EVENTS;
     const events: TrainEvent[] = [];
     if (logDue) {
       events.push({
@@ -249,6 +276,7 @@ export class TrainingRun implements Iterable<TrainEvent> {
     // Stats read the activations and gradients of this step, so they come before any evaluation
     // overwrites the model's buffers.
     if (statsDue) events.push({ type: 'layers', step, ...model.layerStats() });
+    if (tensorsDue) events.push({ type: 'tensors', step, ...model.tensorStats() });
     if (evalDue && !last) events.push({ type: 'eval', step, ...this.evaluate(c.evalSamples) });
     if (last) events.push(...this.finish());
     return events;
@@ -256,7 +284,7 @@ export class TrainingRun implements Iterable<TrainEvent> {
 
   private finish(): TrainEvent[] {
     this.finished = true;
-    this.wake?.();
+    this.wakeUp();
     const diverged = this.divergedAt === null ? null : { step: this.divergedAt };
     if (this.cancelled)
       return [{ type: 'done', steps: this.stepCount, final: null, diverged, cancelled: true }];
@@ -344,49 +372,13 @@ export class TrainingRun implements Iterable<TrainEvent> {
   *[Symbol.iterator](): Iterator<TrainEvent> {
     while (!this.finished) yield* this.advance();
   }
-
-  /**
-   * Runs to the end, yielding to the host every `sliceMs` of work so that messages (pause,
-   * cancel, parameter changes) are handled; while paused it waits for `resume()`.
-   */
-  async *stream(
-    options: { sliceMs?: number; yieldToHost?: () => Promise<void> } = {},
-  ): AsyncGenerator<TrainEvent> {
-    const sliceMs = options.sliceMs ?? 12;
-    const yieldToHost = options.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
-    let sliceStart = performance.now();
-    while (!this.finished) {
-      if (this.isPaused && !this.cancelled) {
-        await new Promise<void>((resolve) => (this.wake = resolve));
-        this.wake = null;
-        sliceStart = performance.now();
-        continue;
-      }
-      yield* this.advance();
-      if (performance.now() - sliceStart >= sliceMs) {
-        await yieldToHost();
-        sliceStart = performance.now();
-      }
-    }
-  }
-
-  pause(): void {
-    this.isPaused = true;
-  }
-
-  resume(): void {
-    this.isPaused = false;
-    this.wake?.();
-  }
-
-  /** Stops the run: the stream ends with a `done` event marked cancelled. */
-  cancel(): void {
-    this.cancelled = true;
-    this.wake?.();
-  }
 }
 
 /** Starts a training run; see TrainingRun. */
-export function train(config: unknown, resources: TrainResources = {}): TrainingRun {
-  return new TrainingRun(config, resources);
+export function train(
+  config: unknown,
+  resources: TrainResources = {},
+  observe: TrainObservation = {},
+): TrainingRun {
+  return new TrainingRun(config, resources, observe);
 }

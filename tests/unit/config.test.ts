@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { ARCHS, Model } from '../../src/engine/model.ts';
 import {
   defaultTrainConfig,
+  errorLine,
   suggest,
   TRAIN_FIELDS,
   type TrainConfig,
@@ -13,15 +14,16 @@ import {
 } from '../../src/experiments/config.ts';
 import { modelSpec } from '../../src/experiments/train.ts';
 
+/** the errors as "key: message" lines (the validator returns them structured) */
 function errorsOf(input: unknown): string[] {
   const r = validateTrainConfig(input);
   if (r.ok) throw new Error(`expected errors for ${JSON.stringify(input)}`);
-  return r.errors;
+  return r.errors.map((e) => errorLine(e));
 }
 
 function valueOf(input: unknown): TrainConfig {
   const r = validateTrainConfig(input);
-  if (!r.ok) throw new Error(r.errors.join('\n'));
+  if (!r.ok) throw new Error(r.errors.map((e) => errorLine(e)).join('\n'));
   return r.value;
 }
 

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { type TrainEvent, TrainingRun, train } from '../../src/experiments/train.ts';
+import { streamJob } from '../../src/experiments/job.ts';
 import { countAllocations } from '../helpers/alloc.ts';
 
 /** A small, quick run; every field can be overridden. */
@@ -64,7 +65,7 @@ describe('determinism', () => {
   it('stream() yields exactly the events of the synchronous iterator', async () => {
     const sync = [...train(small())];
     const streamed: TrainEvent[] = [];
-    for await (const e of train(small()).stream(streamOptions)) streamed.push(e);
+    for await (const e of streamJob(train(small()), streamOptions)) streamed.push(e);
     expect(streamed).toEqual(sync);
   });
 
@@ -157,7 +158,7 @@ describe('pause, resume and cancel through stream()', () => {
     const events: TrainEvent[] = [];
     const stepsWhilePaused: number[] = [];
     let host: Promise<void> | null = null;
-    for await (const e of run.stream(streamOptions)) {
+    for await (const e of streamJob(run, streamOptions)) {
       events.push(e);
       if (e.type === 'step' && e.step === 10) {
         run.pause();
@@ -181,7 +182,7 @@ describe('pause, resume and cancel through stream()', () => {
   it('cancel ends the stream with done { cancelled: true, final: null }', async () => {
     const run = train(small());
     const events: TrainEvent[] = [];
-    for await (const e of run.stream(streamOptions)) {
+    for await (const e of streamJob(run, streamOptions)) {
       events.push(e);
       if (e.type === 'step' && e.step === 15) run.cancel();
     }
@@ -196,7 +197,7 @@ describe('pause, resume and cancel through stream()', () => {
     const run = train(small());
     const events: TrainEvent[] = [];
     let host: Promise<void> | null = null;
-    for await (const e of run.stream(streamOptions)) {
+    for await (const e of streamJob(run, streamOptions)) {
       events.push(e);
       if (e.type === 'step' && e.step === 5) {
         run.pause();

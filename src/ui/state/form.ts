@@ -5,6 +5,8 @@
  */
 import {
   type Field,
+  type FieldError,
+  errorLine,
   TRAIN_FIELDS,
   type TrainConfig,
   type TrainConfigInput,
@@ -88,15 +90,15 @@ export function formFromConfig(config: TrainConfig): FormValues {
  */
 export function configFromForm(values: FormValues): {
   input: TrainConfigInput;
-  errors: string[];
+  errors: FieldError[];
 } {
   const input: TrainConfigInput = {};
-  const errors: string[] = [];
+  const errors: FieldError[] = [];
   for (const key of Object.keys(TRAIN_FIELDS) as FieldKey[]) {
     const field = fieldOf(key);
     const value = values[key];
     if ((field.kind === 'int' || field.kind === 'number') && typeof value !== 'number') {
-      errors.push(`${key}: enter a number`);
+      errors.push({ key, message: 'enter a number' });
       continue;
     }
     input[key] = value;
@@ -104,13 +106,14 @@ export function configFromForm(values: FormValues): {
   return { input, errors };
 }
 
-/** The field an error message is about ("depth: …" → depth), or null. */
-export function errorField(message: string): FieldKey | null {
-  const key = message.slice(0, message.indexOf(':'));
-  return key in TRAIN_FIELDS ? (key as FieldKey) : null;
+/** The field an error is about, or null (one about the settings as a whole). */
+export function errorField(error: FieldError): FieldKey | null {
+  return error.key !== null && Object.hasOwn(TRAIN_FIELDS, error.key)
+    ? (error.key as FieldKey)
+    : null;
 }
 
-/** An error message without its "key: " prefix, for showing next to the field. */
-export function errorText(message: string): string {
-  return errorField(message) ? message.slice(message.indexOf(':') + 1).trim() : message;
+/** What to show next to the field (the field's label is shown apart from it). */
+export function errorText(error: FieldError): string {
+  return errorField(error) ? error.message : errorLine(error);
 }

@@ -227,6 +227,7 @@ export class Lab {
         t.set(event.step, seriesKey(this.net, 'Test', 'Acc'), event.testAccuracy);
         return true;
       case 'layers':
+      case 'tensors':
         return false;
       case 'diverged':
         this.divergedAt = event.step;

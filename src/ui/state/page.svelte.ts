@@ -15,6 +15,7 @@
  *   their controls to its parts (`page.view.chain`, `page.view.variants`).
  */
 import {
+  type FieldError,
   type TrainConfig,
   type TrainConfigInput,
   validateTrainConfig,
@@ -54,9 +55,9 @@ export const page: Page = $state({
 /**
  * Validates `input` (a whole config, or the settings to change on top of the current ones:
  * missing keys take the current values) and, when valid, makes it the page's config. Returns the
- * errors (validateTrainConfig's messages); on error nothing changes.
+ * errors (validateTrainConfig's); on error nothing changes.
  */
-export function setConfig(input: TrainConfigInput): string[] {
+export function setConfig(input: TrainConfigInput): FieldError[] {
   const checked = validateTrainConfig({ ...page.config, ...input });
   if (!checked.ok) return checked.errors;
   page.config = checked.value;

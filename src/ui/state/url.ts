@@ -423,10 +423,10 @@ function decode(search: string): { state: PageState; notices: string[] } {
       };
     let dropped = false;
     for (const error of checked.errors) {
-      const key = error.slice(0, error.indexOf(':')) as FieldKey;
-      if (key in given) {
+      const key = error.key as FieldKey | null;
+      if (key !== null && key in given) {
         notices.push(
-          `${flagOf(key)}=${String(given[key])}: ${error.slice(key.length + 2)} — the default is used`,
+          `${flagOf(key)}=${String(given[key])}: ${error.message} — the default is used`,
         );
         delete given[key];
         dropped = true;
