@@ -9,7 +9,8 @@
  */
 import { type Field, suggest } from '../experiments/config.ts';
 
-export type OptionKind = 'enum' | 'int' | 'number' | 'bool' | 'switch' | 'string';
+export type OptionKind =
+  'enum' | 'int' | 'number' | 'bool' | 'switch' | 'string' | 'ints' | 'enums';
 
 export interface OptionSpec {
   /** the flag without its dashes, kebab-case */
@@ -25,7 +26,7 @@ export interface OptionSpec {
   min?: number;
   max?: number;
   minExclusive?: boolean;
-  default?: string | number | boolean;
+  default?: string | number | boolean | readonly (string | number)[];
   /** the value's name in --help (default: from the kind) */
   placeholder?: string;
 }
@@ -36,8 +37,10 @@ export interface ParseProblem {
   message: string;
 }
 
+export type ArgValue = string | number | boolean | (string | number)[];
+
 export interface ParsedArgs {
-  values: Record<string, string | number | boolean>;
+  values: Record<string, ArgValue>;
   positionals: string[];
   help: boolean;
   problems: ParseProblem[];
@@ -72,6 +75,10 @@ export function fieldOptions(fields: Record<string, Field>): OptionSpec[] {
           default: field.default,
           ...(field.minExclusive ? { minExclusive: true } : {}),
         };
+      case 'ints':
+        return { ...base, kind: 'ints', min: field.min, max: field.max, default: field.default };
+      case 'enums':
+        return { ...base, kind: 'enums', values: field.values, default: field.default };
     }
   });
 }
@@ -79,12 +86,22 @@ export function fieldOptions(fields: Record<string, Field>): OptionSpec[] {
 const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 const INTEGER = /^[+-]?\d+(e\+?\d+)?$/i;
 
-function parseValue(
-  spec: OptionSpec,
-  raw: string,
-): { value: string | number | boolean } | { error: string } {
+function parseValue(spec: OptionSpec, raw: string): { value: ArgValue } | { error: string } {
   const flag = `--${spec.name}`;
   switch (spec.kind) {
+    case 'ints':
+    case 'enums': {
+      const items = raw.split(',').map((x) => x.trim());
+      const one: OptionSpec = { ...spec, kind: spec.kind === 'ints' ? 'int' : 'enum' };
+      const out: (string | number)[] = [];
+      for (const item of items) {
+        const parsed = parseValue(one, item);
+        if ('error' in parsed)
+          return { error: `${parsed.error} (in a comma-separated list: ${JSON.stringify(raw)})` };
+        out.push(parsed.value as string | number);
+      }
+      return { value: out };
+    }
     case 'string':
       if (raw === '') return { error: `${flag}: expected a value, got ""` };
       return { value: raw };
@@ -245,6 +262,10 @@ function placeholder(spec: OptionSpec): string {
       return 'x';
     case 'string':
       return 'value';
+    case 'ints':
+      return 'a,b,…';
+    case 'enums':
+      return 'names';
     default:
       return '';
   }
@@ -271,10 +292,19 @@ export function allowedText(spec: OptionSpec): string {
     case 'number':
       parts.push(`number in ${spec.minExclusive ? '(' : '['}${spec.min}, ${spec.max}]`);
       break;
+    case 'ints':
+      parts.push(`comma-separated integers in [${spec.min}, ${spec.max}]`);
+      break;
+    case 'enums':
+      parts.push(`comma-separated, from: ${(spec.values ?? []).join(', ')}`);
+      break;
     default:
       break;
   }
-  if (spec.default !== undefined) parts.push(`default ${String(spec.default)}`);
+  if (spec.default !== undefined)
+    parts.push(
+      `default ${Array.isArray(spec.default) ? spec.default.join(',') : String(spec.default)}`,
+    );
   return parts.join('; ');
 }
 

@@ -5,6 +5,8 @@
 import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { archCommand } from './arch.ts';
+import { inspectCommand } from './inspect.ts';
+import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
 
@@ -34,7 +36,13 @@ const helpCommand: Command = {
   },
 };
 
-export const COMMANDS: readonly Command[] = [trainCommand, archCommand, helpCommand];
+export const COMMANDS: readonly Command[] = [
+  trainCommand,
+  sweepCommand,
+  inspectCommand,
+  archCommand,
+  helpCommand,
+];
 
 function findCommand(name: string): Command | undefined {
   return COMMANDS.find((c) => c.name === name);

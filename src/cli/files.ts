@@ -47,7 +47,7 @@ export function outputProblem(path: string): string | null {
  * format asked for, or csv when the path ends in .csv, else json.
  */
 export function outputOf(
-  args: { values: Record<string, string | number | boolean> },
+  args: { values: Record<string, unknown> },
   problems: string[],
 ): { out: string | null; format: 'json' | 'csv' } {
   const out = typeof args.values.out === 'string' ? args.values.out : null;

@@ -4,6 +4,7 @@
  */
 import { type TrainConfig, TRAIN_FIELDS } from '../experiments/config.ts';
 import { RUN_SCHEMA, RunRecorder, toCSV, toJSON } from '../experiments/record.ts';
+import { TRAIN_JOB } from '../experiments/jobs.ts';
 import { train } from '../experiments/train.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
@@ -183,7 +184,7 @@ async function runTrain(argv: readonly string[], io: CliIO): Promise<number> {
 
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'train one network and write its run record (JSON or CSV)',
+  summary: TRAIN_JOB.summary,
   help,
   run: runTrain,
 };

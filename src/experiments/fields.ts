@@ -41,7 +41,22 @@ interface BoolField extends FieldBase {
   kind: 'bool';
   default: boolean;
 }
-export type Field = EnumField<string> | IntField | NumField | BoolField;
+/** A list of integers (a sweep's depths): comma-separated on the command line. */
+interface IntListField extends FieldBase {
+  kind: 'ints';
+  min: number;
+  max: number;
+  maxItems: number;
+  default: readonly number[];
+}
+/** A list of choices (a sweep's block types). */
+interface EnumListField<T extends string> extends FieldBase {
+  kind: 'enums';
+  values: readonly T[];
+  default: readonly T[];
+}
+export type Field =
+  EnumField<string> | IntField | NumField | BoolField | IntListField | EnumListField<string>;
 export type FieldTable = Record<string, Field>;
 
 /** A problem with one setting (`key`: its key in the table; null: the input as a whole). */
@@ -68,6 +83,23 @@ export function defaultsOf<T>(fields: FieldTable): T {
 
 function checkField(field: Field, raw: unknown): { value?: unknown; error?: string } {
   switch (field.kind) {
+    case 'ints':
+    case 'enums': {
+      if (!Array.isArray(raw) || raw.length === 0)
+        return { error: `expected a non-empty list, got ${show(raw)}` };
+      const max = field.kind === 'ints' ? field.maxItems : field.values.length;
+      if (raw.length > max) return { error: `at most ${max} values, got ${raw.length}` };
+      const item: Field =
+        field.kind === 'ints'
+          ? { kind: 'int', min: field.min, max: field.max, default: field.min, help: '' }
+          : { kind: 'enum', values: field.values, default: field.values[0]!, help: '' };
+      for (const x of raw) {
+        const checked = checkField(item, x);
+        if (checked.error) return checked;
+      }
+      if (new Set(raw).size !== raw.length) return { error: `a value is repeated: ${show(raw)}` };
+      return { value: [...(raw as unknown[])] };
+    }
     case 'enum':
       if (typeof raw === 'string' && field.values.includes(raw)) return { value: raw };
       return { error: `expected one of ${field.values.join(', ')}, got ${show(raw)}` };

@@ -145,6 +145,8 @@ export interface SimpleJobDefinition<
   type: 'simple';
   create(config: C, resources: JobResources): Job<E>;
   recorder(): Recorder<E, R>;
+  /** units of work of a config (its job's `total`), for progress over many parts */
+  units(config: C): number;
 }
 
 /** A job made of independent simple jobs. */

@@ -7,9 +7,11 @@
 import {
   Batcher,
   type Dataset,
+  DIGITS_NUM_CLASSES,
   makeDigits,
   makeSynthetic,
   parseDigitsAsset,
+  syntheticNumClasses,
 } from '../data/index.ts';
 import {
   type BlockStats,
@@ -103,6 +105,13 @@ export function loadDataset(config: TrainConfig, resources: TrainResources = {})
     testFraction: config.testFraction,
     seed: config.seed,
   });
+}
+
+/** The input width and classes a config's data has, without building the data. */
+export function datasetShape(config: TrainConfig): { inputDim: number; numClasses: number } {
+  if (config.dataset === 'digits')
+    return { inputDim: config.digitsSize ** 2, numClasses: DIGITS_NUM_CLASSES };
+  return { inputDim: 2, numClasses: syntheticNumClasses(config.dataset) };
 }
 
 export function modelSpec(

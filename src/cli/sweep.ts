@@ -1,0 +1,170 @@
+/**
+ * `resnet-lab sweep`: block types × depths × seeds, each a full training run, as one sweep record
+ * (experiments/sweep.ts, docs/sweep-schema.md). Every `train` flag is accepted (but --arch and
+ * --depth, which --archs and --depths replace); `--jobs N` runs the runs on N worker threads with
+ * output byte-identical to `--jobs 1`.
+ */
+import { runPlan } from '../experiments/job.ts';
+import { SWEEP_JOB } from '../experiments/jobs.ts';
+import { SWEEP_SCHEMA, sweepCSV, sweepRuns, type SweepRecord } from '../experiments/sweep.ts';
+import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
+import type { Command } from './command.ts';
+import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
+import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
+import { Cancelled, defaultJobs, runParts } from './parallel.ts';
+import { Progress } from './progress.ts';
+import { parseSettings, type SettingsGroup } from './settings.ts';
+
+const SETTINGS: SettingsGroup<Parameters<typeof SWEEP_JOB.plan>[0]> = {
+  fields: SWEEP_JOB.fields,
+  validate: SWEEP_JOB.validate,
+};
+
+const OUTPUT_OPTIONS: OptionSpec[] = [
+  {
+    name: 'jobs',
+    key: 'jobs',
+    kind: 'int',
+    min: 1,
+    max: 64,
+    placeholder: 'n',
+    help: 'worker threads (default: the cores); the output is the same for every value',
+  },
+  {
+    name: 'out',
+    key: 'out',
+    kind: 'string',
+    placeholder: 'file',
+    help: 'write the sweep record to this file (via a temporary file and a rename) instead of stdout',
+  },
+  {
+    name: 'format',
+    key: 'format',
+    kind: 'enum',
+    values: ['json', 'csv'],
+    help: 'json: the whole record; csv: one row per run. Default json, or csv when --out ends in .csv',
+  },
+  { name: 'quiet', key: 'quiet', kind: 'switch', help: 'no progress and no summary on stderr' },
+  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+];
+
+const SWEEP_OWN = ['archs', 'depths', 'seeds', 'targetAccuracy'];
+
+function help(): string {
+  const all = fieldOptions(SWEEP_JOB.fields);
+  return `Usage: resnet-lab sweep [flags]
+
+Trains every block type of --archs at every depth of --depths with --seeds seeds (--seed,
+--seed + 1, …), and writes the sweep record (schema ${SWEEP_SCHEMA}, see docs/sweep-schema.md):
+per run the final metrics and the steps to reach --target-accuracy (null: not reached within the
+budget). Identical flags give byte-identical output, whatever --jobs is.
+
+${formatSections([
+  { title: 'Sweep', options: all.filter((o) => SWEEP_OWN.includes(o.key)) },
+  {
+    title: 'Training settings (every run)',
+    options: all.filter((o) => !SWEEP_OWN.includes(o.key)),
+  },
+  { title: 'Output', options: OUTPUT_OPTIONS },
+])}
+
+${EXIT_CODES_HELP}
+
+Examples:
+  resnet-lab sweep --archs plain,resnet --depths 8,20,56 --seeds 3 --steps 2000 --out sweep.json
+  resnet-lab sweep --depths 8,20,32,56,110 --target-accuracy 0.9 --jobs 2 --format csv
+`;
+}
+
+async function runSweep(argv: readonly string[], io: CliIO): Promise<number> {
+  // (--arch and --depth are unknown flags here; the parser suggests --archs and --depths)
+  const parsed = parseSettings(argv, SETTINGS, OUTPUT_OPTIONS, 'sweep');
+  if (parsed.kind === 'help') {
+    io.stdout(help());
+    return EXIT.ok;
+  }
+  const { args, problems } = parsed;
+  const { out, format } = outputOf(args, problems);
+  const config = parsed.config;
+  if (problems.length > 0 || !config)
+    return usageError(
+      io,
+      'resnet-lab sweep',
+      problems,
+      "Run 'resnet-lab sweep --help' for the flags and their allowed values.",
+    );
+  const jobs = typeof args.values.jobs === 'number' ? args.values.jobs : defaultJobs();
+  const quiet = args.values.quiet === true;
+  const startedAt = io.now();
+
+  let digits: Uint8Array | undefined;
+  try {
+    if (config.dataset === 'digits') digits = loadDigitsAsset(config.digitsSize, io.stderr);
+  } catch (error) {
+    io.stderr(`resnet-lab sweep: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+  const runs = sweepRuns(config).length;
+  const progress = quiet
+    ? null
+    : new Progress({
+        total: runs * config.steps,
+        tty: io.stderrIsTTY,
+        write: io.stderr,
+        now: io.now,
+        columns: io.columns,
+      });
+  const signal: { cancelled: boolean; onCancel?: () => void } = { cancelled: false };
+  const stopListening = io.onInterrupt(() => {
+    signal.cancelled = true;
+    signal.onCancel?.();
+  });
+  let record: SweepRecord;
+  try {
+    record = await runPlan(SWEEP_JOB.plan(config), (parts) =>
+      runParts(parts, {
+        jobs,
+        resources: () => (digits ? { digits } : {}),
+        onProgress: (done) => progress?.update(done),
+        yieldToHost: io.yieldToHost,
+        signal,
+      }),
+    );
+  } catch (error) {
+    if (error instanceof Cancelled) {
+      io.stderr('resnet-lab sweep: interrupted; nothing written\n');
+      return EXIT.interrupted;
+    }
+    throw error;
+  } finally {
+    stopListening();
+    progress?.finish();
+  }
+
+  const text = format === 'csv' ? sweepCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
+  if (out !== null) {
+    try {
+      writeFileAtomic(out, text);
+    } catch (error) {
+      io.stderr(`resnet-lab sweep: cannot write ${out}: ${(error as Error).message}\n`);
+      return EXIT.failure;
+    }
+  } else io.stdout(text);
+  if (!quiet) {
+    const seconds = ((io.now() - startedAt) / 1000).toFixed(1);
+    const reached = record.runs.filter((r) => r.stepsToTarget !== null).length;
+    const diverged = record.runs.filter((r) => r.diverged).length;
+    io.stderr(
+      `${runs} runs in ${seconds} s on ${Math.min(jobs, runs)} thread(s): ${reached} reached ` +
+        `training accuracy ${config.targetAccuracy}, ${diverged} diverged → ${out ?? 'stdout'} (${format})\n`,
+    );
+  }
+  return EXIT.ok;
+}
+
+export const sweepCommand: Command = {
+  name: 'sweep',
+  summary: SWEEP_JOB.summary,
+  help,
+  run: runSweep,
+};

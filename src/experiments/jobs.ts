@@ -1,0 +1,99 @@
+/**
+ * Every job kind, registered once: its settings (field table + validator) and how it runs — as
+ * one sliced job in one thread, or as a plan of independent parts. The CLI's commands, Node's
+ * worker threads (`--jobs N`) and the browser's workers all look kinds up here, so a new study
+ * is one file in src/experiments plus one entry below.
+ */
+import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
+import { errorLine } from './fields.ts';
+import type {
+  JobDefinition,
+  JobResources,
+  Part,
+  PlanDefinition,
+  SimpleJobDefinition,
+} from './job.ts';
+import { RunRecorder, type RunRecord } from './record.ts';
+import {
+  SWEEP_FIELDS,
+  type SweepConfig,
+  sweepPlan,
+  type SweepRecord,
+  validateSweepConfig,
+} from './sweep.ts';
+import { type TrainEvent, train } from './train.ts';
+
+const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
+  c.dataset === 'digits' ? c.digitsSize : null;
+
+export const TRAIN_JOB: SimpleJobDefinition<TrainConfig, TrainEvent, RunRecord> = {
+  type: 'simple',
+  kind: 'train',
+  summary: 'train one network and write its run record (JSON or CSV)',
+  fields: TRAIN_FIELDS,
+  validate: validateTrainConfig,
+  digits: digitsOf,
+  create: (config, resources) => train(config, resources),
+  units: (config) => config.steps,
+  recorder: () => {
+    const recorder = new RunRecorder();
+    return { add: (e) => recorder.add(e), result: () => recorder.record() };
+  },
+};
+
+export const SWEEP_JOB: PlanDefinition<SweepConfig, SweepRecord> = {
+  type: 'plan',
+  kind: 'sweep',
+  summary: 'train block types × depths × seeds and write the sweep record (JSON or CSV)',
+  fields: SWEEP_FIELDS,
+  validate: validateSweepConfig,
+  digits: digitsOf,
+  plan: sweepPlan,
+};
+
+/**
+ * The registry erases each kind's config and result types (a host looks a kind up by name and
+ * validates the config with the kind's own validator before it creates anything), hence the casts.
+ */
+export const JOBS: Record<string, JobDefinition> = {
+  train: TRAIN_JOB as unknown as JobDefinition,
+  sweep: SWEEP_JOB as unknown as JobDefinition,
+};
+
+/**
+ * Runs one part to the end in this thread: validates its config with its kind's validator,
+ * runs the job, and returns the kind's result (train: the run record).
+ * @param onProgress called now and then with the units done and in all
+ */
+export function runPart(
+  part: Part,
+  resources: JobResources,
+  onProgress?: (done: number, total: number) => void,
+): unknown {
+  const def = simpleJob(part.kind);
+  const checked = def.validate(part.config);
+  if (!checked.ok)
+    throw new Error(
+      `${part.kind}: invalid config: ${checked.errors.map((e) => errorLine(e)).join('; ')}`,
+    );
+  const job = def.create(checked.value, resources);
+  const recorder = def.recorder();
+  while (!job.done) {
+    for (const event of job.advance()) recorder.add(event);
+    onProgress?.(job.progress, job.total);
+  }
+  return recorder.result();
+}
+
+/** A part's units of work (its job's total), from its (valid) config. */
+export function unitsOf(part: Part): number {
+  return simpleJob(part.kind).units(part.config);
+}
+
+/** The simple job of a kind (what a part or a worker runs). */
+export function simpleJob(kind: string): SimpleJobDefinition {
+  const def = JOBS[kind];
+  if (!def) throw new Error(`unknown job kind ${JSON.stringify(kind)}`);
+  if (def.type !== 'simple') throw new Error(`job kind ${kind} is a plan, not a simple job`);
+  return def;
+}
