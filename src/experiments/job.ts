@@ -111,6 +111,15 @@ export interface JobResources {
   digits?: Uint8Array;
 }
 
+/**
+ * What a host asks a job to report beyond its config: observations that read the model and
+ * change none of its numbers (so they are not settings, and no record's config holds them).
+ */
+export interface JobObservation {
+  /** train: steps between statistics of every tensor and residual block (0 or absent: none) */
+  tensorStatsEvery?: number;
+}
+
 /** Builds a job's result document from its events (train: the run record). */
 export interface Recorder<E extends JobEvent = JobEvent, R = unknown> {
   add(event: E): void;
@@ -143,7 +152,7 @@ export interface SimpleJobDefinition<
   R = unknown,
 > extends DefinitionBase<C> {
   type: 'simple';
-  create(config: C, resources: JobResources): Job<E>;
+  create(config: C, resources: JobResources, observe?: JobObservation): Job<E>;
   recorder(): Recorder<E, R>;
   /** units of work of a config (its job's `total`), for progress over many parts */
   units(config: C): number;

@@ -33,7 +33,7 @@ export const TRAIN_JOB: SimpleJobDefinition<TrainConfig, TrainEvent, RunRecord> 
   fields: TRAIN_FIELDS,
   validate: validateTrainConfig,
   digits: digitsOf,
-  create: (config, resources) => train(config, resources),
+  create: (config, resources, observe) => train(config, resources, observe),
   units: (config) => config.steps,
   recorder: () => {
     const recorder = new RunRecorder();

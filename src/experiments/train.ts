@@ -24,7 +24,7 @@ import {
 import { learningRate, Optimizer } from '../engine/optim.ts';
 import { Rng } from '../engine/rng.ts';
 import { errorLine, type TrainConfig, validateTrainConfig } from './config.ts';
-import { type Job, JobControl, type JobResources } from './job.ts';
+import { type Job, JobControl, type JobObservation, type JobResources } from './job.ts';
 
 export interface ModelSummary {
   arch: string;
@@ -73,15 +73,8 @@ export type TrainEvent =
 
 export type TrainResources = JobResources;
 
-/**
- * What a host may ask a run to report beyond its config: observations that read the model and
- * change none of its numbers, so they are not training settings (the run record's config does
- * not hold them; its `tensorStats`, when present, shows them).
- */
-export interface TrainObservation {
-  /** steps between statistics of every tensor and residual block (0 or absent: none) */
-  tensorStatsEvery?: number;
-}
+/** (The run record's config does not hold observations; its `tensorStats`, when present, show them.) */
+export type TrainObservation = JobObservation;
 
 /** Builds the dataset a config names. */
 export function loadDataset(config: TrainConfig, resources: TrainResources = {}): Dataset {

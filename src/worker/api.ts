@@ -1,16 +1,16 @@
 /**
- * The contract between the page and the training worker. Only types live here, so the main
+ * The contract between the page and the worker that runs jobs. Only types live here, so the main
  * thread can import it without pulling the engine into its bundle.
  */
-import type { TrainConfig } from '../experiments/config.ts';
+import type { JobEvent, JobObservation, JobResources } from '../experiments/job.ts';
 import type { TrainEvent } from '../experiments/train.ts';
 import type { WireBatch } from './wire.ts';
 
-/** Everything one run has to say since its previous batch (at most ~20 batches a second). */
-export interface EventBatch {
-  /** the run's events since the previous batch, in order (may be empty: a progress tick) */
-  events: TrainEvent[];
-  /** training steps taken so far */
+/** Everything one job has to say since its previous batch (at most ~20 batches a second). */
+export interface EventBatch<E extends JobEvent = TrainEvent> {
+  /** the job's events since the previous batch, in order (may be empty: a progress tick) */
+  events: E[];
+  /** units of work done so far (training steps, for a training run) */
   step: number;
   /** the worker's clock (performance.now()) when the batch was sent */
   time: number;
@@ -20,7 +20,7 @@ export interface EventBatch {
   paused: boolean;
 }
 
-export type EventSink = (batch: EventBatch) => void;
+export type EventSink<E extends JobEvent = TrainEvent> = (batch: EventBatch<E>) => void;
 
 /** The page's side of a run's event stream: batches as they travel (see wire.ts). */
 export type WireSink = (batch: WireBatch) => void;
@@ -43,49 +43,44 @@ export interface DataView {
 }
 
 /**
- * One worker hosts several runs, each under an id its page chose (the pool's run handles), and
- * interleaves them fairly (scheduler.ts). Every call names its run; a run unknown to the worker
- * (never started, or released) is ignored, and asked for predictions or data it answers null.
+ * One worker hosts several jobs, each under an id its page chose (the pool's run handles), and
+ * interleaves them fairly (scheduler.ts). Every call names its job; a job unknown to the worker
+ * (never started, or released) is ignored, and asked for predictions, data or a result it
+ * answers null. Train-specific queries (predict, dataView) answer null for other kinds.
  */
-export interface TrainWorkerApi {
+export interface JobWorkerApi {
   /**
-   * Trains `config` (validated again in the worker) as run `id`, sending batches of events to
-   * `sink`. A run already under `id` is cancelled first. Resolves when the run has ended (done,
-   * diverged or cancelled); rejects when the run cannot be built (bad config, missing asset).
-   * @param digits the digits asset's bytes, required when the config's dataset is 'digits'
+   * Runs a job of `kind` (experiments/jobs.ts) with `config` (validated in the worker) as `id`,
+   * sending batches of events to `sink`. A job already under `id` is cancelled first. Resolves
+   * when the job has ended (done, diverged or cancelled); rejects when it cannot be built (bad
+   * config, missing asset). With `record`, the worker keeps the job's result (see `result`).
    */
-  startRun(id: number, config: TrainConfig, sink: WireSink, digits?: Uint8Array): Promise<void>;
-  pauseRun(id: number): void;
-  resumeRun(id: number): void;
-  /** one training step while paused (its events are sent at once) */
-  stepRun(id: number): void;
-  cancelRun(id: number): void;
-  /** Cancels the run if it is going and forgets it (no more events; its model is freed). */
-  releaseRun(id: number): void;
+  start(
+    id: number,
+    kind: string,
+    config: unknown,
+    sink: WireSink,
+    resources?: JobResources,
+    options?: { record?: boolean } & JobObservation,
+  ): Promise<void>;
+  pause(id: number): void;
+  resume(id: number): void;
+  /** one unit of work while paused (its events are sent at once) */
+  step(id: number): void;
+  cancel(id: number): void;
+  /** Cancels the job if it is going and forgets it (no more events; its model is freed). */
+  release(id: number): void;
+  /** the job's result document (train: the run record) once done, if it was started with record */
+  result(id: number): unknown;
   /**
-   * Class probabilities of run `id`'s model (evaluation mode) for `count` inputs, row-major:
-   * count × classes values, or null when no such run is held. Handled between training steps;
-   * it does not change the run.
+   * Class probabilities of training run `id`'s model (evaluation mode) for `count` inputs,
+   * row-major: count × classes values, or null. Handled between training steps; it does not
+   * change the run.
    */
-  predictRun(id: number, x: Float32Array, count: number): Float32Array | null;
-  /** Run `id`'s data for plotting, or null when no such run is held. */
-  dataViewRun(id: number, maxTrain: number, maxTest: number): DataView | null;
-
-  /**
-   * The single-run form (one run per worker, id SINGLE_RUN_ID), for callers that drive the
-   * worker directly over the comlink wire (the browser tests of the kernel paths).
-   */
-  start(config: TrainConfig, sink: WireSink, digits?: Uint8Array): Promise<void>;
-  pause(): void;
-  resume(): void;
-  step(): void;
-  cancel(): void;
-  predict(x: Float32Array, count: number): Float32Array | null;
-  dataView(maxTrain: number, maxTest: number): DataView | null;
+  predict(id: number, x: Float32Array, count: number): Float32Array | null;
+  /** Training run `id`'s data for plotting, or null. */
+  dataView(id: number, maxTrain: number, maxTest: number): DataView | null;
 }
-
-/** The id of the single-run form's run (the pool's ids are positive). */
-export const SINGLE_RUN_ID = 0;
 
 /** The longest the worker holds events before sending them. */
 export const BATCH_INTERVAL_MS = 50;

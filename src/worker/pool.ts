@@ -9,7 +9,8 @@
 import * as Comlink from 'comlink';
 import { DIGITS_ASSET_PATHS } from '../data/digits.ts';
 import type { TrainConfig } from '../experiments/config.ts';
-import type { DataView, EventBatch, TrainWorkerApi } from './api.ts';
+import type { JobEvent, JobObservation, JobResources, Part } from '../experiments/job.ts';
+import type { DataView, EventBatch, JobWorkerApi } from './api.ts';
 import { unpackBatch, type WireBatch } from './wire.ts';
 
 /**
@@ -62,7 +63,7 @@ export function loadDigits(side: 14 | 28): Promise<Uint8Array> {
 
 class PoolWorker {
   readonly worker: Worker;
-  readonly remote: Comlink.Remote<TrainWorkerApi>;
+  readonly remote: Comlink.Remote<JobWorkerApi>;
   /** rejects when the worker fails outside a call (a script error, running out of memory) */
   readonly crashed: Promise<never>;
   /** the handles whose run this worker holds */
@@ -73,7 +74,7 @@ class PoolWorker {
       type: 'module',
       name,
     });
-    this.remote = Comlink.wrap<TrainWorkerApi>(this.worker);
+    this.remote = Comlink.wrap<JobWorkerApi>(this.worker);
     this.crashed = new Promise<never>((_, reject) => {
       const fail = (message: string) => {
         onCrash(this);
@@ -108,6 +109,64 @@ export class TrainPool {
   /** A new run handle (no worker is taken until it starts). */
   handle(): RunHandle {
     return new RunHandle(this);
+  }
+
+  /**
+   * Runs a plan's parts (experiments/job.ts `runPlan` calls this) across the pool's workers, at
+   * most `size` at a time, and answers their results in part order — so the plan's result is
+   * what the CLI computes for the same config. `onProgress` gets the units done over all parts.
+   * Cancelling (`signal.cancelled`, then `signal.cancel()`) stops every running part.
+   */
+  async runParts(
+    parts: Part[],
+    options: {
+      resources?: (part: Part) => JobResources;
+      onProgress?: (done: number) => void;
+      onPartDone?: (index: number, result: unknown) => void;
+      signal?: { cancelled: boolean; cancel?: () => void };
+    } = {},
+  ): Promise<unknown[]> {
+    const results = new Array<unknown>(parts.length);
+    const done = new Array<number>(parts.length).fill(0);
+    const handles = new Set<RunHandle>();
+    const signal = options.signal;
+    if (signal)
+      signal.cancel = () => {
+        signal.cancelled = true;
+        for (const h of handles) h.terminate();
+      };
+    let next = 0;
+    const lane = async () => {
+      while (next < parts.length && !signal?.cancelled) {
+        const index = next++;
+        const part = parts[index]!;
+        const handle = this.handle();
+        handles.add(handle);
+        try {
+          await handle.startJob(
+            part.kind,
+            part.config,
+            (batch) => {
+              done[index] = batch.step;
+              options.onProgress?.(done.reduce((a, b) => a + b, 0));
+            },
+            { resources: options.resources?.(part) ?? {}, record: true },
+          );
+          if (signal?.cancelled) break;
+          const result = await handle.result();
+          if (result === null)
+            throw new Error(`part ${index} (${part.kind}) ended without a result`);
+          results[index] = result;
+          options.onPartDone?.(index, result);
+        } finally {
+          handle.terminate();
+          handles.delete(handle);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(this.size, parts.length) }, lane));
+    if (signal?.cancelled) throw new Error('cancelled');
+    return results;
   }
 
   /** Starts one worker ahead of the first run, so Start does not wait for its script. */
@@ -174,6 +233,23 @@ export class RunHandle {
     config: TrainConfig,
     onBatch: (batch: EventBatch) => void,
     digits?: Uint8Array,
+    observe: JobObservation = {},
+  ): Promise<void> {
+    return this.startJob('train', config, onBatch, {
+      resources: digits ? { digits } : {},
+      ...observe,
+    });
+  }
+
+  /**
+   * Runs a job of any simple kind (experiments/jobs.ts) in a worker of the pool; `onBatch`
+   * receives its events. Resolves when it ends. With `record`, its result can be fetched after.
+   */
+  async startJob<E extends JobEvent = JobEvent>(
+    kind: string,
+    config: unknown,
+    onBatch: (batch: EventBatch<E>) => void,
+    options: { resources?: JobResources; record?: boolean } & JobObservation = {},
   ): Promise<void> {
     this.drop();
     const { host, id } = this.pool.assign(this);
@@ -181,13 +257,16 @@ export class RunHandle {
     this.id = id;
     this.running = true;
     this.paused = false;
+    const { resources, ...rest } = options;
     try {
       await Promise.race([
-        host.remote.startRun(
+        host.remote.start(
           id,
+          kind,
           config,
-          Comlink.proxy((batch: WireBatch) => onBatch(unpackBatch(batch))),
-          digits,
+          Comlink.proxy((batch: WireBatch) => onBatch(unpackBatch<E>(batch))),
+          resources,
+          rest,
         ),
         host.crashed,
       ]);
@@ -196,28 +275,33 @@ export class RunHandle {
     }
   }
 
+  /** The finished job's result (when started with record), or null. */
+  async result(): Promise<unknown> {
+    return this.host ? this.host.remote.result(this.id) : null;
+  }
+
   pause(): Promise<void> {
     if (this.running) this.paused = true;
-    return this.call((r, id) => r.pauseRun(id));
+    return this.call((r, id) => r.pause(id));
   }
   resume(): Promise<void> {
     this.paused = false;
-    return this.call((r, id) => r.resumeRun(id));
+    return this.call((r, id) => r.resume(id));
   }
   step(): Promise<void> {
-    return this.call((r, id) => r.stepRun(id));
+    return this.call((r, id) => r.step(id));
   }
   cancel(): Promise<void> {
-    return this.call((r, id) => r.cancelRun(id));
+    return this.call((r, id) => r.cancel(id));
   }
 
   /** Class probabilities of the current model for `count` inputs (the inputs are copied). */
   async predict(x: Float32Array, count: number): Promise<Float32Array | null> {
-    return this.host ? this.host.remote.predictRun(this.id, x, count) : null;
+    return this.host ? this.host.remote.predict(this.id, x, count) : null;
   }
 
   async dataView(maxTrain: number, maxTest: number): Promise<DataView | null> {
-    return this.host ? this.host.remote.dataViewRun(this.id, maxTrain, maxTest) : null;
+    return this.host ? this.host.remote.dataView(this.id, maxTrain, maxTest) : null;
   }
 
   /** Ends the run (it sends nothing more) and frees it in its worker; the worker stays. */
@@ -234,7 +318,7 @@ export class RunHandle {
   }
 
   private async call(
-    f: (remote: Comlink.Remote<TrainWorkerApi>, id: number) => Promise<void>,
+    f: (remote: Comlink.Remote<JobWorkerApi>, id: number) => Promise<void>,
   ): Promise<void> {
     if (this.host) await f(this.host.remote, this.id);
   }
@@ -242,7 +326,7 @@ export class RunHandle {
   private drop(): void {
     const host = this.host;
     if (!host) return;
-    void host.remote.releaseRun(this.id).catch(() => {});
+    void host.remote.release(this.id).catch(() => {});
     host.runs.delete(this);
     this.host = null;
     this.running = false;

@@ -1,5 +1,5 @@
 /**
- * Several training runs in one thread, interleaved fairly. Each run is independent state (its own
+ * Several jobs (training runs, study parts) in one thread, interleaved fairly. Each run is independent state (its own
  * model, data and batch order), so interleaving changes none of its numbers: a run's events are
  * the same whatever it shares the thread with.
  *
@@ -12,16 +12,17 @@
  * - Each run's events are sent to its own sink in batches, at most one per `batchIntervalMs`
  *   (sooner when it pauses, steps, diverges or ends).
  */
-import type { TrainEvent, TrainingRun } from '../experiments/train.ts';
+import type { Job, JobEvent } from '../experiments/job.ts';
+import type { TrainEvent } from '../experiments/train.ts';
 import { BATCH_INTERVAL_MS, type EventBatch, type EventSink } from './api.ts';
 
-/** What the scheduler needs of a run (TrainingRun has it). */
+/** What the scheduler needs of a job (any Job has it). */
 export type SchedulableRun = Pick<
-  TrainingRun,
-  'advance' | 'step' | 'done' | 'paused' | 'pause' | 'resume' | 'cancel'
+  Job,
+  'advance' | 'progress' | 'done' | 'paused' | 'pause' | 'resume' | 'cancel'
 >;
 
-export interface SchedulerOptions {
+export interface SchedulerOptions<E extends JobEvent = TrainEvent> {
   /** the clock (performance.now) */
   now?: () => number;
   /** returns to the host's event loop; resolves once queued messages have been handled */
@@ -33,11 +34,12 @@ export interface SchedulerOptions {
   /** the longest a run's events are held before they are sent */
   batchIntervalMs?: number;
   /** called when a run's sink is no longer needed (comlink: release the proxy) */
-  releaseSink?: (sink: EventSink) => void;
+  releaseSink?: (sink: EventSink<E>) => void;
 }
 
-class Session<R extends SchedulableRun> {
-  pending: TrainEvent[] = [];
+/** R: the jobs it runs; E: the events their sinks receive (a training run's, by default). */
+class Session<R extends SchedulableRun, E extends JobEvent> {
+  pending: E[] = [];
   lastSent = -Infinity;
   readonly startedAt: number;
   pausedMs = 0;
@@ -50,7 +52,7 @@ class Session<R extends SchedulableRun> {
 
   constructor(
     readonly run: R,
-    readonly sink: EventSink,
+    readonly sink: EventSink<E>,
     private readonly now: () => number,
     private readonly interval: number,
   ) {
@@ -66,9 +68,9 @@ class Session<R extends SchedulableRun> {
     return !this.ended && !this.run.done && !this.run.paused;
   }
 
-  push(events: readonly TrainEvent[]): boolean {
+  push(events: readonly JobEvent[]): boolean {
     let urgent = false;
-    for (const e of events) {
+    for (const e of events as readonly E[]) {
       this.pending.push(e);
       if (e.type === 'diverged' || e.type === 'done') urgent = true;
     }
@@ -81,9 +83,9 @@ class Session<R extends SchedulableRun> {
     if (!force && now - this.lastSent < this.interval) return;
     this.lastSent = now;
     const until = this.pausedSince ?? now;
-    const batch: EventBatch = {
+    const batch: EventBatch<E> = {
       events: this.pending,
-      step: this.run.step,
+      step: this.run.progress,
       time: now,
       activeMs: until - this.startedAt - this.pausedMs,
       paused: this.run.paused && !this.run.done,
@@ -111,8 +113,8 @@ class Session<R extends SchedulableRun> {
   }
 }
 
-export class RunScheduler<R extends SchedulableRun = TrainingRun> {
-  private readonly sessions = new Map<number, Session<R>>();
+export class RunScheduler<R extends SchedulableRun = Job, E extends JobEvent = TrainEvent> {
+  private readonly sessions = new Map<number, Session<R, E>>();
   /** round-robin order: the ids of the runs not yet finished, in start order */
   private order: number[] = [];
   private cursor = 0;
@@ -123,9 +125,9 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
   private readonly sliceMs: number;
   private readonly quantumMs: number;
   private readonly interval: number;
-  private readonly releaseSink: (sink: EventSink) => void;
+  private readonly releaseSink: (sink: EventSink<E>) => void;
 
-  constructor(options: SchedulerOptions = {}) {
+  constructor(options: SchedulerOptions<E> = {}) {
     this.now = options.now ?? (() => performance.now());
     this.yieldToHost = options.yieldToHost ?? (() => new Promise<void>((r) => setTimeout(r, 0)));
     this.sliceMs = options.sliceMs ?? 12;
@@ -140,7 +142,7 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
    * (`finish` it before, to let it end with its cancelled `done` event). The run stays available
    * to `get` until `release(id)` or the next start under `id`.
    */
-  start(id: number, run: R, sink: EventSink): Promise<void> {
+  start(id: number, run: R, sink: EventSink<E>): Promise<void> {
     this.release(id);
     const session = new Session(run, sink, this.now, this.interval);
     this.sessions.set(id, session);
@@ -227,7 +229,7 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
   }
 
   /** Advances a run once; false (and the run ended with its error) if it threw. */
-  private advance(s: Session<R>): boolean {
+  private advance(s: Session<R, E>): boolean {
     try {
       s.push(s.run.advance());
       return true;
@@ -237,7 +239,7 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
     }
   }
 
-  private end(s: Session<R>, error?: unknown): void {
+  private end(s: Session<R, E>, error?: unknown): void {
     if (s.ended) return;
     s.ended = true;
     s.send(true);
@@ -248,7 +250,7 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
   }
 
   /** The next run to advance, round robin; null when none is. */
-  private next(): Session<R> | null {
+  private next(): Session<R, E> | null {
     const n = this.order.length;
     for (let k = 0; k < n; k++) {
       const i = (this.cursor + k) % n;
@@ -275,7 +277,7 @@ export class RunScheduler<R extends SchedulableRun = TrainingRun> {
         const turnStart = this.now();
         let urgent = false;
         do {
-          let events: readonly TrainEvent[];
+          let events: readonly JobEvent[];
           try {
             events = s.run.advance();
           } catch (error) {

@@ -1,21 +1,17 @@
 /**
- * The training worker: the only place the page trains. It hosts several runs at once (the pool,
- * pool.ts, never starts more workers than the machine has cores to spare) and interleaves them
- * fairly (scheduler.ts), yielding to its own message loop between slices so that pause, step,
- * cancel and predictions are handled mid-run; each run's events go back in batches of at most one
- * per BATCH_INTERVAL_MS, so the page's main thread gets a few small messages a second however
- * fast the runs go.
+ * The worker that runs the page's jobs: the only place the page trains. It hosts several jobs at
+ * once (the pool, pool.ts, never starts more workers than the machine has cores to spare) and
+ * interleaves them fairly (scheduler.ts), yielding to its own message loop between slices so that
+ * pause, step, cancel and predictions are handled mid-run; each job's events go back in batches
+ * of at most one per BATCH_INTERVAL_MS, so the page's main thread gets a few small messages a
+ * second however fast the jobs go. Any simple job kind of experiments/jobs.ts runs here.
  */
 import * as Comlink from 'comlink';
-import type { TrainConfig } from '../experiments/config.ts';
-import { type TrainingRun, train } from '../experiments/train.ts';
-import {
-  type DataView,
-  type EventSink,
-  SINGLE_RUN_ID,
-  type TrainWorkerApi,
-  type WireSink,
-} from './api.ts';
+import type { Job, JobEvent, JobObservation, JobResources, Recorder } from '../experiments/job.ts';
+import { simpleJob } from '../experiments/jobs.ts';
+import { errorLine } from '../experiments/fields.ts';
+import { TrainingRun } from '../experiments/train.ts';
+import type { DataView, EventSink, JobWorkerApi, WireSink } from './api.ts';
 import { RunScheduler } from './scheduler.ts';
 import { packBatch } from './wire.ts';
 
@@ -36,33 +32,43 @@ function makeYield(): () => Promise<void> {
 }
 
 /** The page's sink behind each scheduler sink (which packs the batches first, see wire.ts). */
-const remoteSinks = new WeakMap<EventSink, WireSink>();
+const remoteSinks = new WeakMap<EventSink<JobEvent>, WireSink>();
 
-function release(sink: EventSink | WireSink): void {
+function release(sink: EventSink<JobEvent> | WireSink): void {
   (sink as Partial<Comlink.Remote<WireSink>>)[Comlink.releaseProxy]?.();
 }
 
-/** A scheduler sink that sends packed batches to the page's `remote`. */
-function packing(remote: WireSink): EventSink {
-  const sink: EventSink = (batch) => remote(packBatch(batch));
+/** A scheduler sink that sends packed batches to the page's `remote` (and records, if asked). */
+function packing(remote: WireSink, recorder: Recorder | null): EventSink<JobEvent> {
+  const sink: EventSink<JobEvent> = (batch) => {
+    if (recorder) for (const e of batch.events) recorder.add(e);
+    return remote(packBatch(batch));
+  };
   remoteSinks.set(sink, remote);
   return sink;
 }
 
-const scheduler = new RunScheduler<TrainingRun>({
+const scheduler = new RunScheduler<Job, JobEvent>({
   yieldToHost: makeYield(),
   releaseSink: (sink) => release(remoteSinks.get(sink) ?? sink),
 });
+const recorders = new Map<number, Recorder>();
 
-function predictRun(id: number, x: Float32Array, count: number): Float32Array | null {
-  const run = scheduler.get(id);
+/** The training run under `id`, or null (no such job, or another kind). */
+function trainingRun(id: number): TrainingRun | null {
+  const job = scheduler.get(id);
+  return job instanceof TrainingRun ? job : null;
+}
+
+function predict(id: number, x: Float32Array, count: number): Float32Array | null {
+  const run = trainingRun(id);
   if (!run) return null;
   const out = run.predict(x, count);
   return Comlink.transfer(out, [out.buffer]);
 }
 
-function dataViewRun(id: number, maxTrain: number, maxTest: number): DataView | null {
-  const run = scheduler.get(id);
+function dataView(id: number, maxTrain: number, maxTest: number): DataView | null {
+  const run = trainingRun(id);
   if (!run) return null;
   const d = run.data;
   const nTrain = Math.min(maxTrain, d.nTrain);
@@ -86,41 +92,49 @@ function dataViewRun(id: number, maxTrain: number, maxTest: number): DataView | 
   ]);
 }
 
-async function startRun(
+async function start(
   id: number,
-  config: TrainConfig,
+  kind: string,
+  config: unknown,
   sink: WireSink,
-  digits?: Uint8Array,
+  resources: JobResources = {},
+  options: { record?: boolean } & JobObservation = {},
 ): Promise<void> {
-  // a run under this id ends (cancelled) before the new one is built, and its memory is freed
+  // a job under this id ends (cancelled) before the new one is built, and its memory is freed
   await scheduler.finish(id);
-  let run: TrainingRun;
+  recorders.delete(id);
+  let job: Job;
+  let recorder: Recorder | null = null;
   try {
-    run = train(config, digits ? { digits } : {});
+    const def = simpleJob(kind);
+    const checked = def.validate(config);
+    if (!checked.ok)
+      throw new Error(`invalid config:\n  ${checked.errors.map((e) => errorLine(e)).join('\n  ')}`);
+    job = def.create(checked.value, resources, { tensorStatsEvery: options.tensorStatsEvery });
+    if (options.record) {
+      recorder = def.recorder();
+      recorders.set(id, recorder);
+    }
   } catch (error) {
     release(sink);
     throw error;
   }
-  return scheduler.start(id, run, packing(sink));
+  return scheduler.start(id, job, packing(sink, recorder));
 }
 
-const api: TrainWorkerApi = {
-  startRun,
-  pauseRun: (id) => scheduler.pause(id),
-  resumeRun: (id) => scheduler.resume(id),
-  stepRun: (id) => scheduler.step(id),
-  cancelRun: (id) => scheduler.cancel(id),
-  releaseRun: (id) => scheduler.release(id),
-  predictRun,
-  dataViewRun,
-
-  start: (config, sink, digits) => startRun(SINGLE_RUN_ID, config, sink, digits),
-  pause: () => scheduler.pause(SINGLE_RUN_ID),
-  resume: () => scheduler.resume(SINGLE_RUN_ID),
-  step: () => scheduler.step(SINGLE_RUN_ID),
-  cancel: () => scheduler.cancel(SINGLE_RUN_ID),
-  predict: (x, count) => predictRun(SINGLE_RUN_ID, x, count),
-  dataView: (maxTrain, maxTest) => dataViewRun(SINGLE_RUN_ID, maxTrain, maxTest),
+const api: JobWorkerApi = {
+  start,
+  pause: (id) => scheduler.pause(id),
+  resume: (id) => scheduler.resume(id),
+  step: (id) => scheduler.step(id),
+  cancel: (id) => scheduler.cancel(id),
+  release: (id) => {
+    scheduler.release(id);
+    recorders.delete(id);
+  },
+  result: (id) => (scheduler.get(id)?.done ? (recorders.get(id)?.result() ?? null) : null),
+  predict,
+  dataView,
 };
 
 Comlink.expose(api);

@@ -1,101 +1,122 @@
 /**
- * How events travel from the training worker to the page. Every event goes as it is except the
- * per-layer statistics: a `layers` event is ~80 small objects, and structured-cloning those for
- * postMessage cost more than computing them (≈ 250–400 µs an event for a 56-layer net, i.e.
- * several per cent of the training time at one event every 10 steps). Packed, the numbers travel
- * as two Float64Arrays (a memory copy) and the names as strings; the page unpacks them into the
- * very same objects, key order and −0/NaN included, so what the page holds is still exactly what
- * `train()` yields in Node.
+ * How events travel from the worker to the page. Every event goes as it is except those that
+ * carry statistics tables (`layers`, `tensors`): ~80–300 small objects each, and structured-
+ * cloning those for postMessage cost more than computing them (≈ 250–400 µs an event for a
+ * 56-layer net's layer statistics). Packed, a table's numbers travel as one Float64Array (a memory
+ * copy), its nulls as one byte per nullable cell and its names as strings; the page unpacks them
+ * into the very same objects, key order and −0/NaN included, so what the page holds is still
+ * exactly what the job yields in Node.
+ *
+ * The layout comes from the statistics tables (src/engine/stats.ts): a new column is packed,
+ * unpacked and recorded without touching this file.
  */
+import {
+  BLOCK_STATS,
+  LAYER_STATS,
+  RESIDUAL_STATS,
+  type StatRow,
+  type StatTable,
+  TENSOR_STATS,
+} from '../engine/stats.ts';
+import type { JobEvent } from '../experiments/job.ts';
 import type { TrainEvent } from '../experiments/train.ts';
-import type { BlockStats, LayerStats } from '../engine/model.ts';
 import type { EventBatch } from './api.ts';
 
-type LayersEvent = Extract<TrainEvent, { type: 'layers' }>;
+/** Events that carry statistics tables: the event type → its array fields and their tables. */
+export const STAT_EVENTS: Record<string, Record<string, StatTable<never>>> = {
+  layers: { layers: LAYER_STATS, blocks: BLOCK_STATS },
+  tensors: { tensors: TENSOR_STATS, residuals: RESIDUAL_STATS },
+} as Record<string, Record<string, StatTable<never>>>;
 
-/** numbers per layer in `PackedLayersEvent.layerNumbers` */
-const PER_LAYER = 7;
-/** bits of `PackedLayersEvent.nulls`: which nullable fields are null */
-const NULL_UPDATE_RATIO = 1;
-const NULL_DEAD_FRACTION = 2;
-
-export interface PackedLayersEvent {
-  type: 'packed-layers';
-  step: number;
-  names: string[];
-  /** per layer: block, gradNorm, weightNorm, updateRatio, activationMean, activationStd, deadFraction */
-  layerNumbers: Float64Array;
-  /** per layer: NULL_UPDATE_RATIO | NULL_DEAD_FRACTION bits */
+/** One table's rows, packed. */
+export interface PackedRows {
+  rows: number;
+  /** per string column, its values */
+  strings: string[][];
+  /** per row, the number columns in table order */
+  numbers: Float64Array;
+  /** per row, one byte per nullable column: 1 where the value is null */
   nulls: Uint8Array;
-  /** per block: block, inputGradNorm */
-  blockNumbers: Float64Array;
 }
 
-export type WireEvent = Exclude<TrainEvent, LayersEvent> | PackedLayersEvent;
+export interface PackedEvent {
+  /** `packed-` + the event's type */
+  type: string;
+  step: number;
+  tables: Record<string, PackedRows>;
+}
 
-export interface WireBatch extends Omit<EventBatch, 'events'> {
+export type WireEvent = JobEvent | PackedEvent;
+
+export interface WireBatch extends Omit<EventBatch<JobEvent>, 'events'> {
   events: WireEvent[];
 }
 
-export function packEvent(event: TrainEvent): WireEvent {
-  if (event.type !== 'layers') return event;
-  const { layers, blocks } = event;
-  const layerNumbers = new Float64Array(layers.length * PER_LAYER);
-  const nulls = new Uint8Array(layers.length);
-  layers.forEach((l, i) => {
-    const o = i * PER_LAYER;
-    layerNumbers[o] = l.block;
-    layerNumbers[o + 1] = l.gradNorm;
-    layerNumbers[o + 2] = l.weightNorm;
-    layerNumbers[o + 3] = l.updateRatio ?? 0;
-    layerNumbers[o + 4] = l.activationMean;
-    layerNumbers[o + 5] = l.activationStd;
-    layerNumbers[o + 6] = l.deadFraction ?? 0;
-    nulls[i] =
-      (l.updateRatio === null ? NULL_UPDATE_RATIO : 0) |
-      (l.deadFraction === null ? NULL_DEAD_FRACTION : 0);
+export function packRows(table: StatTable<never>, rows: readonly StatRow[]): PackedRows {
+  const cols = table.columns;
+  const numeric = cols.filter((c) => c.type !== 'string');
+  const nullable = cols.filter((c) => c.type === 'nullable');
+  const strings = cols
+    .filter((c) => c.type === 'string')
+    .map((c) => rows.map((r) => r[c.key] as string));
+  const numbers = new Float64Array(rows.length * numeric.length);
+  const nulls = new Uint8Array(rows.length * nullable.length);
+  rows.forEach((r, i) => {
+    numeric.forEach((c, j) => (numbers[i * numeric.length + j] = (r[c.key] as number | null) ?? 0));
+    nullable.forEach((c, j) => (nulls[i * nullable.length + j] = r[c.key] === null ? 1 : 0));
   });
-  const blockNumbers = new Float64Array(blocks.length * 2);
-  blocks.forEach((b, i) => {
-    blockNumbers[2 * i] = b.block;
-    blockNumbers[2 * i + 1] = b.inputGradNorm;
-  });
-  return {
-    type: 'packed-layers',
-    step: event.step,
-    names: layers.map((l) => l.name),
-    layerNumbers,
-    nulls,
-    blockNumbers,
-  };
+  return { rows: rows.length, strings, numbers, nulls };
 }
 
-/** The event `packEvent` packed, key for key (the order `Model.layerStats` writes them in). */
-export function unpackEvent(event: WireEvent): TrainEvent {
-  if (event.type !== 'packed-layers') return event;
-  const { names, layerNumbers: v, nulls, blockNumbers: b } = event;
-  const layers = names.map((name, i): LayerStats => {
-    const o = i * PER_LAYER;
-    return {
-      name,
-      block: v[o]!,
-      gradNorm: v[o + 1]!,
-      weightNorm: v[o + 2]!,
-      updateRatio: nulls[i]! & NULL_UPDATE_RATIO ? null : v[o + 3]!,
-      activationMean: v[o + 4]!,
-      activationStd: v[o + 5]!,
-      deadFraction: nulls[i]! & NULL_DEAD_FRACTION ? null : v[o + 6]!,
-    };
-  });
-  const blocks: BlockStats[] = [];
-  for (let i = 0; i < b.length; i += 2) blocks.push({ block: b[i]!, inputGradNorm: b[i + 1]! });
-  return { type: 'layers', step: event.step, layers, blocks };
+export function unpackRows(table: StatTable<never>, packed: PackedRows): StatRow[] {
+  const cols = table.columns;
+  const numericCount = cols.filter((c) => c.type !== 'string').length;
+  const nullableCount = cols.filter((c) => c.type === 'nullable').length;
+  const out: StatRow[] = [];
+  for (let i = 0; i < packed.rows; i++) {
+    const row: StatRow = {};
+    let s = 0;
+    let n = 0;
+    let z = 0;
+    for (const c of cols) {
+      if (c.type === 'string') row[c.key] = packed.strings[s++]![i]!;
+      else {
+        const v = packed.numbers[i * numericCount + n++]!;
+        if (c.type === 'nullable') row[c.key] = packed.nulls[i * nullableCount + z++] ? null : v;
+        else row[c.key] = v;
+      }
+    }
+    out.push(row);
+  }
+  return out;
 }
 
-export function packBatch(batch: EventBatch): WireBatch {
+export function packEvent(event: JobEvent): WireEvent {
+  const tables = STAT_EVENTS[event.type];
+  if (!tables) return event;
+  const e = event as unknown as Record<string, unknown> & { step: number };
+  const packed: Record<string, PackedRows> = {};
+  for (const [field, table] of Object.entries(tables))
+    packed[field] = packRows(table, e[field] as StatRow[]);
+  return { type: `packed-${event.type}`, step: e.step, tables: packed };
+}
+
+/** The event `packEvent` packed, key for key (type, step, then its tables in order). */
+export function unpackEvent(event: WireEvent): JobEvent {
+  if (!event.type.startsWith('packed-')) return event;
+  const { type, step, tables } = event as PackedEvent;
+  const original = type.slice('packed-'.length);
+  const out: Record<string, unknown> = { type: original, step };
+  for (const [field, table] of Object.entries(STAT_EVENTS[original] ?? {}))
+    out[field] = unpackRows(table, tables[field]!);
+  return out as unknown as JobEvent;
+}
+
+export function packBatch(batch: EventBatch<JobEvent>): WireBatch {
   return { ...batch, events: batch.events.map(packEvent) };
 }
 
-export function unpackBatch(batch: WireBatch): EventBatch {
-  return { ...batch, events: batch.events.map(unpackEvent) };
+/** A batch as it left the job (typed for the job's events: a training run's by default). */
+export function unpackBatch<E extends JobEvent = TrainEvent>(batch: WireBatch): EventBatch<E> {
+  return { ...batch, events: batch.events.map(unpackEvent) as E[] };
 }

@@ -151,11 +151,14 @@ function inWorkers(configs: TrainConfigInput[], digits?: string): Promise<Worker
               finish();
             }
           };
+          // the worker's one API: start(id, kind, config, sink, resources)
           const args: unknown[] = [
+            { type: 'RAW', value: 1 },
+            { type: 'RAW', value: 'train' },
             { type: 'RAW', value: config },
             { type: 'HANDLER', name: 'proxy', value: sink.port2 },
           ];
-          if (asset) args.push({ type: 'RAW', value: asset });
+          if (asset) args.push({ type: 'RAW', value: { digits: asset } });
           worker.postMessage({ id: 'start', type: 'APPLY', path: ['start'], argumentList: args }, [
             sink.port2,
           ]);
