@@ -8,7 +8,7 @@ import type { FieldKey } from './form.ts';
 export const OPTION_LABELS: Partial<Record<FieldKey, Record<string, string>>> = {
   arch: {
     plain: 'Plain (basic block without its shortcut)',
-    resnet: 'Basic residual block (He et al. 2015)',
+    resnet: 'Basic residual block (He et al. 2015a)',
     preact: 'Pre-activation residual block (He et al. 2016)',
     bottleneck: 'Bottleneck residual block (ResNet-50/101/152)',
     highway: 'Highway layer (gated shortcut)',
