@@ -17,12 +17,15 @@ export interface ModeGap {
   ratio: number;
 }
 
-/** A gap is worth a note when one loss is this many times the other. */
-export const NOTABLE_RATIO = 1.5;
+/**
+ * A gap is worth a note when evaluation's loss is this many times the mini-batches'. (A lower
+ * evaluation loss is the ordinary case: the network has learned since those batches.)
+ */
+export const NOTABLE_RATIO = 3;
 
 /**
- * The gap at `step`, or null when either loss is missing or not finite, or when they agree to
- * within NOTABLE_RATIO.
+ * The gap at `step`, or null when either loss is missing or not finite, or when evaluation's is
+ * less than NOTABLE_RATIO times the mini-batches'.
  */
 export function modeGap(
   step: number,
@@ -33,7 +36,7 @@ export function modeGap(
   if (!Number.isFinite(batchLoss) || !Number.isFinite(evalLoss)) return null;
   if (!(batchLoss > 0) || !(evalLoss > 0)) return null;
   const ratio = evalLoss / batchLoss;
-  if (ratio < NOTABLE_RATIO && ratio > 1 / NOTABLE_RATIO) return null;
+  if (ratio < NOTABLE_RATIO) return null;
   return { step, batchLoss, evalLoss, ratio };
 }
 
