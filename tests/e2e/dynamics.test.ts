@@ -283,9 +283,9 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     figures.mapDistinctColours = colours.join(', ');
 
     // the legend hides a series, and the log scale toggles
-    await page.getByLabel('Plain training loss').first().uncheck();
+    await page.getByLabel('Plain twin training loss').first().uncheck();
     await page.getByLabel('Logarithmic scale').check();
-    await page.getByLabel('Plain training loss').first().check();
+    await page.getByLabel('Plain twin training loss').first().check();
 
     await page
       .locator('.dynamics')
@@ -360,7 +360,8 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     );
     const predictions = await page.getByTestId('digit-prediction').allTextContents();
     expect(predictions).toHaveLength(48); // 24 digits × 2 networks
-    for (const p of predictions) expect(p).toMatch(/(ResNet|Plain)\s+\d\s*[✓✗]\s*(right|wrong)/);
+    for (const p of predictions)
+      expect(p).toMatch(/(ResNet|Plain twin)\s+\d\s*[✓✗]\s*(right|wrong)/);
     const digitColours = await paintedPixels(page, '[data-testid="digits"] canvas');
     expect(digitColours).toHaveLength(24);
     for (const c of digitColours) expect(c).toBeGreaterThan(3);

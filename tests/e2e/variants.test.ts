@@ -208,7 +208,7 @@ describe('ResNet Variants', () => {
       for (const [card, preset] of [
         ['resnext', 'resnext'],
         ['highway', 'highway'],
-        ['resnet101', 'bottleneck'],
+        ['resnet101', 'bottleneck-101'],
         ['densenet', 'densenet'],
       ] as const) {
         const card$ = page.getByTestId(`variant-${card}`);
@@ -217,7 +217,9 @@ describe('ResNet Variants', () => {
         expect(small).toContain(`${PRESETS[preset].config.depth} layers deep`);
         expect(small).toContain(`width ${PRESETS[preset].config.width}`);
         await page.getByTestId(`variant-${card}-train`).click();
-        await expect.poll(async () => (await pageState(page)).config.arch).toBe(preset);
+        await expect
+          .poll(async () => (await pageState(page)).config.arch)
+          .toBe(PRESETS[preset].config.arch);
         const state = await pageState(page);
         for (const [key, value] of Object.entries(PRESETS[preset].config))
           expect(state.config[key], `${card} ${key}`).toBe(value);

@@ -164,7 +164,7 @@ describe('comparison table', () => {
     expect(csv).toHaveLength(rows.length + 1);
     const r50 = csv.find((l) => l.startsWith('ResNet-50,'))!;
     expect(r50).toContain(',50,3×224×224,25557032,4089184256,22.85,');
-    expect(r50).toContain('"He et al. 2015, Table 3"');
+    expect(r50).toContain('"He et al. 2015a, Table 3"');
     expect(csv.find((l) => l.startsWith('DenseNet-121,'))).toContain(',"dense, k = 32",');
     expect(csv.find((l) => l.includes(',highway-10,'))).toMatch(/,,,$/);
   });

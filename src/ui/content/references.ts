@@ -10,6 +10,8 @@ export interface Reference {
   /** all authors as "K. He, X. Zhang, …" */
   readonly authors: string;
   readonly year: number;
+  /** the year as the list shows it where one author group has two works that year: "2015a" */
+  readonly yearLabel?: string;
   readonly title: string;
   /** where it appeared: "CVPR 2016", "NeurIPS 2017", "Nature 550" */
   readonly venue: string;
@@ -19,7 +21,9 @@ export interface Reference {
 
 export const REFERENCES = {
   he2015: {
-    short: 'He et al. 2015',
+    // two He et al. papers of 2015: this one (December) is 2015a, "Delving deep" 2015b
+    short: 'He et al. 2015a',
+    yearLabel: '2015a',
     authors: 'K. He, X. Zhang, S. Ren, J. Sun',
     year: 2015,
     title: 'Deep Residual Learning for Image Recognition',
@@ -36,6 +40,7 @@ export const REFERENCES = {
   },
   heDelving2015: {
     short: 'He et al. 2015b',
+    yearLabel: '2015b',
     authors: 'K. He, X. Zhang, S. Ren, J. Sun',
     year: 2015,
     title:

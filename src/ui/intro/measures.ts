@@ -60,3 +60,16 @@ export function alignCurves(runs: readonly { lossSteps: number[]; lossValues: nu
   const columns = runs.map((r) => x.map((_, i) => r.lossValues[i] ?? null));
   return { x, columns };
 }
+
+/**
+ * The curves up to the last step every run has reached, so that a counter read from the last
+ * row agrees with the chart's "latest values" (one run may be ahead of the other).
+ */
+export function commonCurves(runs: readonly { lossSteps: number[]; lossValues: number[] }[]): {
+  x: number[];
+  columns: (number | null)[][];
+} {
+  const n = Math.min(...runs.map((r) => Math.min(r.lossSteps.length, r.lossValues.length)));
+  const { x, columns } = alignCurves(runs);
+  return { x: x.slice(0, n), columns: columns.map((c) => c.slice(0, n)) };
+}

@@ -55,10 +55,20 @@ export const PRESETS = {
     config: { dataset: 'digits', depth: 20, width: 32, steps: 1000, digitsSize: 14 },
   },
   bottleneck: {
-    title: 'Bottleneck blocks',
+    title: 'Bottleneck blocks, 50 layers',
     description:
-      'The ResNet-50/101/152 block (width → width/4 → width/4 → width) against its plain twin.',
-    config: { arch: 'bottleneck', depth: 56, width: 32 },
+      'ResNet-50’s 16 bottleneck blocks (width → width/4 → width/4 → width) against their plain twin.',
+    config: { arch: 'bottleneck', depth: 50, width: 32 },
+  },
+  'bottleneck-101': {
+    title: 'Bottleneck blocks, 101 layers',
+    description: 'ResNet-101’s 33 bottleneck blocks against their plain twin.',
+    config: { arch: 'bottleneck', depth: 101, width: 32 },
+  },
+  'bottleneck-152': {
+    title: 'Bottleneck blocks, 152 layers',
+    description: 'ResNet-152’s 50 bottleneck blocks against their plain twin.',
+    config: { arch: 'bottleneck', depth: 152, width: 32 },
   },
   resnext: {
     title: 'ResNeXt blocks',

@@ -9,7 +9,10 @@ import type { TrainConfig } from '../../experiments/config.ts';
 import type { PresetName } from '../state/presets.ts';
 import { presetBase } from '../state/url.ts';
 
-export type SmallPreset = Extract<PresetName, 'bottleneck' | 'resnext' | 'densenet' | 'highway'>;
+export type SmallPreset = Extract<
+  PresetName,
+  'bottleneck' | 'bottleneck-101' | 'bottleneck-152' | 'resnext' | 'densenet' | 'highway'
+>;
 
 const DATASET_WORDS: Record<DatasetName, string> = {
   spiral: 'the two spirals',
@@ -31,7 +34,7 @@ export interface SmallVersion {
 function blockWords(c: TrainConfig): string {
   switch (c.arch) {
     case 'bottleneck':
-      return `bottleneck blocks (inner width ${Math.floor(c.width / 4)})`;
+      return `${(c.depth - 2) / 3} bottleneck blocks (inner width ${Math.floor(c.width / 4)})`;
     case 'resnext':
       return `ResNeXt blocks (cardinality ${c.cardinality}, inner width ${Math.floor(c.width / 2)})`;
     case 'densenet':
