@@ -1,8 +1,22 @@
 /** The Training Dynamics section's pure helpers: the pair's curve table, configs and maps. */
 import { describe, expect, it } from 'vitest';
 import { defaultTrainConfig } from '../../src/experiments/config.ts';
-import { CurveTable, SERIES } from '../../src/ui/training/curves.ts';
-import { argmax, gridInputs, mapPixels, pairConfigs } from '../../src/ui/training/pair.ts';
+import { CurveStore } from '../../src/ui/runs/curves.ts';
+import {
+  argmax,
+  gridInputs,
+  mapPixels,
+  pairConfigs,
+  pairSeries,
+} from '../../src/ui/training/pair.ts';
+
+/** the pair's table, as the page makes it */
+const SERIES = pairSeries();
+class CurveTable extends CurveStore {
+  constructor() {
+    super(SERIES);
+  }
+}
 
 describe('CurveTable', () => {
   it('aligns two networks by step, whichever runs ahead', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { decadeRange, decadeSplits, spansDecades } from '../../src/ui/charts/logAxis.ts';
-import { commonCurves } from '../../src/ui/intro/measures.ts';
+import { CurveStore } from '../../src/ui/runs/curves.ts';
 import { OPTION_LABELS, optionLabel } from '../../src/ui/state/labels.ts';
 import { TRAIN_FIELDS } from '../../src/experiments/config.ts';
 import { lossWords, modeGap, rowOf } from '../../src/ui/training/modes.ts';
@@ -45,14 +45,24 @@ describe('labels', () => {
 
 describe('Introduction curves', () => {
   it('end at the last step both runs reached', () => {
-    const t = commonCurves([
-      { lossSteps: [10, 20, 30], lossValues: [1, 2, 3] },
-      { lossSteps: [10, 20], lossValues: [4, 5] },
-    ]);
-    expect(t.x).toEqual([10, 20]);
-    expect(t.columns).toEqual([
-      [1, 2],
-      [4, 5],
+    const store = new CurveStore(['a', 'b']);
+    for (const [step, v] of [
+      [10, 1],
+      [20, 2],
+      [30, 3],
+    ] as const)
+      store.set(step, 'a', v);
+    for (const [step, v] of [
+      [10, 4],
+      [20, 5],
+    ] as const)
+      store.set(step, 'b', v);
+    expect(store.commonRows(['a', 'b'])).toBe(2);
+    expect(store.commonRows(['a'])).toBe(3);
+    expect(store.data(['a', 'b'])).toEqual([
+      [10, 20, 30],
+      [1, 2, 3],
+      [4, 5, null],
     ]);
   });
 });

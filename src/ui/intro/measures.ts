@@ -22,12 +22,16 @@ export function loss(v: number | null | undefined): string {
 }
 
 /** Mean of the values at indices [end - n, end), skipping non-finite ones; null if none. */
-export function meanBefore(values: readonly number[], end: number, n: number): number | null {
+export function meanBefore(
+  values: readonly (number | null)[],
+  end: number,
+  n: number,
+): number | null {
   let sum = 0;
   let k = 0;
   for (let i = Math.max(0, end - n); i < Math.min(end, values.length); i++) {
-    const v = values[i]!;
-    if (Number.isFinite(v)) {
+    const v = values[i] ?? null;
+    if (v !== null && Number.isFinite(v)) {
       sum += v;
       k++;
     }
@@ -44,32 +48,4 @@ export function mean(values: readonly (number | null)[]): number | null {
 /** Percent with no decimals. */
 export function percent(v: number | null): string {
   return v === null ? '—' : `${Math.round(v * 100)}%`;
-}
-
-/**
- * Loss curves of several runs on one x axis (uPlot's shape): every run logs at the same steps
- * (the same logEvery), so the longest run's steps are the axis and shorter ones end early.
- */
-export function alignCurves(runs: readonly { lossSteps: number[]; lossValues: number[] }[]): {
-  x: number[];
-  columns: (number | null)[][];
-} {
-  let longest: number[] = [];
-  for (const r of runs) if (r.lossSteps.length > longest.length) longest = r.lossSteps;
-  const x = longest.slice();
-  const columns = runs.map((r) => x.map((_, i) => r.lossValues[i] ?? null));
-  return { x, columns };
-}
-
-/**
- * The curves up to the last step every run has reached, so that a counter read from the last
- * row agrees with the chart's "latest values" (one run may be ahead of the other).
- */
-export function commonCurves(runs: readonly { lossSteps: number[]; lossValues: number[] }[]): {
-  x: number[];
-  columns: (number | null)[][];
-} {
-  const n = Math.min(...runs.map((r) => Math.min(r.lossSteps.length, r.lossValues.length)));
-  const { x, columns } = alignCurves(runs);
-  return { x: x.slice(0, n), columns: columns.map((c) => c.slice(0, n)) };
 }

@@ -13,7 +13,20 @@
  * while its twin and the shallow plain nets learn within a few hundred steps.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
-import { LiveGroup, LiveRun, liveConfig } from './liveRun.svelte.ts';
+import { CurveStore, seriesKey } from '../runs/curves.ts';
+import { LiveGroup, liveConfig } from '../runs/liveGroup.svelte.ts';
+import { PageRun } from '../runs/pageRun.svelte.ts';
+
+/** A figure's run: started by its group, freed in its worker once done. */
+function liveRun(id: string, config: TrainConfig, curves: CurveStore[] = []): PageRun {
+  return new PageRun(id, { config, curves, releaseWhenDone: true });
+}
+const lossOf = (...ids: string[]) => ids.map((id) => seriesKey(id, 'trainLoss'));
+
+/** The Introduction's loss chart: ResNet-56 and Plain-56. */
+export const introCurves = new CurveStore(lossOf('ResNet-56', 'Plain-56'));
+/** The loss-by-depth chart: ResNet-56 and the plain nets of 8, 20 and 56 layers. */
+export const depthCurves = new CurveStore(lossOf('ResNet-56', 'Plain-8', 'Plain-20', 'Plain-56'));
 
 const COMMON: Partial<TrainConfig> = {
   arch: 'resnet',
@@ -33,23 +46,27 @@ const COMMON: Partial<TrainConfig> = {
 
 export const INTRO_DEPTH = 56;
 
-export const introPlain = new LiveRun(
+export const introPlain = liveRun(
   'Plain-56',
   liveConfig({ ...COMMON, depth: INTRO_DEPTH, shortcut: false }),
+  [introCurves, depthCurves],
 );
-export const introResnet = new LiveRun(
+export const introResnet = liveRun(
   'ResNet-56',
   liveConfig({ ...COMMON, depth: INTRO_DEPTH, shortcut: true }),
+  [introCurves, depthCurves],
 );
 export const introPair = new LiveGroup([introPlain, introResnet]);
 
-export const plain8 = new LiveRun(
+export const plain8 = liveRun(
   'Plain-8',
   liveConfig({ ...COMMON, depth: 8, shortcut: false, layerStatsEvery: 0 }),
+  [depthCurves],
 );
-export const plain20 = new LiveRun(
+export const plain20 = liveRun(
   'Plain-20',
   liveConfig({ ...COMMON, depth: 20, shortcut: false, layerStatsEvery: 0 }),
+  [depthCurves],
 );
 export const shallowNets = new LiveGroup([plain8, plain20]);
 
@@ -61,11 +78,11 @@ const NO_NORM: Partial<TrainConfig> = {
   steps: 600,
   layerStatsEvery: 10,
 };
-export const noNormPlain = new LiveRun(
+export const noNormPlain = liveRun(
   'Plain-56, no normalisation',
   liveConfig({ ...NO_NORM, shortcut: false }),
 );
-export const noNormResnet = new LiveRun(
+export const noNormResnet = liveRun(
   'ResNet-56, no normalisation',
   liveConfig({ ...NO_NORM, shortcut: true }),
 );
@@ -92,13 +109,13 @@ export interface IntroTestHook {
 if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e')) {
   const hook: IntroTestHook = {
     get steps() {
-      return { plain: introPlain.steps, resnet: introResnet.steps };
+      return { plain: introPlain.step, resnet: introResnet.step };
     },
     get status() {
       return { plain: introPlain.status, resnet: introResnet.status };
     },
     get points() {
-      return Math.min(introPlain.lossValues.length, introResnet.lossValues.length);
+      return Math.min(introPlain.points, introResnet.points);
     },
     get firstPointAt() {
       const a = introPlain.firstPointAt;

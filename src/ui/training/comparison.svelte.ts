@@ -5,12 +5,14 @@
  * once-per-frame redraw and the live decision maps / digit predictions.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
-import type { DataView } from '../../worker/api.ts';
-import { Lab } from '../state/lab.svelte.ts';
-import { CurveTable, type Net } from './curves.ts';
-import { gridInputs, pairConfigs } from './pair.ts';
+import { CurveStore } from '../runs/curves.ts';
+import { FrameScheduler } from '../runs/frames.ts';
+import { PageRun } from '../runs/pageRun.svelte.ts';
+import { type GroupStatus, groupStatus } from '../runs/status.ts';
+import type { DataView } from '../runs/worker.ts';
+import { gridInputs, type Net, pairConfigs, pairSeries } from './pair.ts';
 
-export type PairStatus = 'idle' | 'loading' | 'running' | 'paused' | 'finished';
+type Lab = PageRun<Net>;
 
 /** Cells per side of a decision map. */
 export const MAP_SIDE = 50;
@@ -39,7 +41,7 @@ export interface Predictions {
 }
 
 export class Comparison {
-  readonly table = new CurveTable();
+  readonly table = new CurveStore(pairSeries());
   /** bumped once per frame in which the curves changed (the arrays themselves are plain) */
   version = $state(0);
   /**
@@ -60,9 +62,7 @@ export class Comparison {
   frames = 0;
   record = false;
 
-  private frame = 0;
-  private flushTimer: ReturnType<typeof setTimeout> | 0 = 0;
-  private lastFlush = -Infinity;
+  private readonly scheduler = new FrameScheduler(() => this.flush(), MIN_FLUSH_MS);
   private runId = 0;
   private mapTimer: ReturnType<typeof setTimeout> | null = null;
   private mapBusy = false;
@@ -71,32 +71,19 @@ export class Comparison {
   private grid: Float32Array | null = null;
 
   constructor() {
-    const queued = () => {
-      if (this.frame || this.flushTimer) return;
-      const wait = this.lastFlush + MIN_FLUSH_MS - performance.now();
-      const inFrame = () => (this.frame = requestAnimationFrame(() => this.flush()));
-      if (wait <= 0) inFrame();
-      else
-        this.flushTimer = setTimeout(() => {
-          this.flushTimer = 0;
-          inFrame();
-        }, wait);
-    };
-    this.plain = new Lab('plain', this.table, queued);
-    this.resnet = new Lab('resnet', this.table, queued);
+    const options = { curves: [this.table], queued: () => this.scheduler.request() };
+    this.plain = new PageRun('plain', options);
+    this.resnet = new PageRun('resnet', options);
+    // every event is kept: the runs' JSON export is built from them
+    for (const l of this.labs) l.record = true;
   }
 
   get labs(): Lab[] {
     return [this.plain, this.resnet];
   }
 
-  get status(): PairStatus {
-    const s = this.labs.map((l) => l.status);
-    if (s.includes('loading')) return 'loading';
-    if (s.includes('running')) return 'running';
-    if (s.includes('paused')) return 'paused';
-    if (s.every((x) => x === 'idle')) return 'idle';
-    return 'finished';
+  get status(): GroupStatus {
+    return groupStatus(this.labs.map((l) => l.status));
   }
 
   get active(): boolean {
@@ -185,10 +172,10 @@ export class Comparison {
   private summary(): string {
     const part = (l: Lab) =>
       l.divergedAt !== null
-        ? `${l.net} diverged at step ${l.divergedAt}`
+        ? `${l.id} diverged at step ${l.divergedAt}`
         : l.final?.testAccuracy != null
-          ? `${l.net} test accuracy ${(l.final.testAccuracy * 100).toFixed(1)}%`
-          : `${l.net} ${l.status}`;
+          ? `${l.id} test accuracy ${(l.final.testAccuracy * 100).toFixed(1)}%`
+          : `${l.id} ${l.status}`;
     return `Done: ${part(this.plain)}, ${part(this.resnet)}.`;
   }
 
@@ -198,8 +185,6 @@ export class Comparison {
 
   /** Applies both networks' queued batches (once per animation frame). */
   private flush(): void {
-    this.frame = 0;
-    this.lastFlush = performance.now();
     let changed = false;
     for (const l of this.labs) {
       const news = l.news;
@@ -260,7 +245,7 @@ export class Comparison {
       if (!l.model) return;
       const probs = await l.predict(grid, count);
       if (id !== this.runId || !probs) return;
-      this.predictions = { ...this.predictions, [l.net]: { probs, step: l.step } };
+      this.predictions = { ...this.predictions, [l.id]: { probs, step: l.step } };
     };
     void Promise.all(this.labs.map(ask))
       .then(() => {

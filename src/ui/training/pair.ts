@@ -3,7 +3,22 @@
  * inputs a decision-boundary map asks the networks about, and the map's pixels.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
-import type { Net } from './curves.ts';
+import { seriesKey } from '../runs/curves.ts';
+
+/** The two networks of the pair: their run ids on the page. */
+export type Net = 'plain' | 'resnet';
+export const NETS: readonly Net[] = ['plain', 'resnet'];
+
+/**
+ * The pair's curve series in column order (the CSV exports keep it): each network's training
+ * and test loss, then its training and test accuracy.
+ */
+export function pairSeries(): string[] {
+  return [
+    ...NETS.flatMap((net) => [seriesKey(net, 'trainLoss'), seriesKey(net, 'testLoss')]),
+    ...NETS.flatMap((net) => [seriesKey(net, 'trainAcc'), seriesKey(net, 'testAcc')]),
+  ];
+}
 
 /**
  * The two networks compared: the residual network and its plain twin, identical except for the

@@ -3,9 +3,9 @@
  * page's address — the hook the browser tests read.
  */
 import type { TrainEvent } from '../../experiments/train.ts';
-import { sharedPool, type WorkerLoad } from '../../worker/pool.ts';
+import { poolLoad, type WorkerLoad } from '../runs/worker.ts';
 import { Comparison } from './comparison.svelte.ts';
-import type { Net } from './curves.ts';
+import type { Net } from './pair.ts';
 
 /** What the browser tests read (only with ?e2e in the page's address). */
 export interface LabTestHook {
@@ -55,10 +55,10 @@ if (new URLSearchParams(location.search).has('e2e')) {
     drawTimes: [],
     mapPaints: 0,
     get poolSize() {
-      return sharedPool().size;
+      return poolLoad().size;
     },
     get workers() {
-      return sharedPool().loads;
+      return poolLoad().loads;
     },
   };
   onDraw = (points) => {
