@@ -38,6 +38,12 @@ const OUTPUT_OPTIONS: OptionSpec[] = [
     help: 'record per-layer statistics at every evaluation (sets --layer-stats-every to --eval-every)',
   },
   {
+    name: 'tensor-stats',
+    key: 'tensorStats',
+    kind: 'switch',
+    help: "record every tensor's and residual block's statistics at every evaluation (the record's tensorStats; the config is unchanged)",
+  },
+  {
     name: 'quiet',
     key: 'quiet',
     kind: 'switch',
@@ -75,6 +81,8 @@ interface TrainInvocation {
   out: string | null;
   format: 'json' | 'csv';
   quiet: boolean;
+  /** steps between per-tensor statistics (an observation, not a setting); 0: none */
+  tensorStatsEvery: number;
 }
 
 /** Parses and validates everything; returns every problem found, or what to run. */
@@ -98,7 +106,13 @@ export function parseTrainArgs(
   if (problems.length > 0 || !parsed.config) return { kind: 'problems', problems };
   return {
     kind: 'run',
-    value: { config: parsed.config, out, format, quiet: args.values.quiet === true },
+    value: {
+      config: parsed.config,
+      out,
+      format,
+      quiet: args.values.quiet === true,
+      tensorStatsEvery: args.values.tensorStats === true ? parsed.config.evalEvery : 0,
+    },
   };
 }
 
@@ -109,7 +123,7 @@ async function runTrain(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT.ok;
   }
   if (parsed.kind === 'problems') return usageError(io, 'resnet-lab train', parsed.problems, HINT);
-  const { config, out, format, quiet } = parsed.value;
+  const { config, out, format, quiet, tensorStatsEvery } = parsed.value;
   const startedAt = io.now();
 
   let digits: Uint8Array | undefined;
@@ -120,7 +134,7 @@ async function runTrain(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT.failure;
   }
 
-  const run = train(config, { digits });
+  const run = train(config, { digits }, { tensorStatsEvery });
   const recorder = new RunRecorder();
   const progress = quiet
     ? null

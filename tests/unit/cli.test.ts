@@ -5,6 +5,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { graphOf } from '../../src/cli/inspect.ts';
 import { parseTrainArgs } from '../../src/cli/train.ts';
 import { TRAIN_FIELDS } from '../../src/experiments/config.ts';
 import { SPAWNED, useCli } from '../helpers/cli.ts';
@@ -268,6 +269,33 @@ describe.concurrent('resnet-lab train', SPAWNED, () => {
     expect(first.blocks[0]).toEqual({ block: 0, inputGradNorm: expect.any(Number) });
     // and without it there is no layerStats key at all
     expect('layerStats' in JSON.parse(plain.stdout)).toBe(false);
+  });
+
+  it('--tensor-stats adds tensorStats at every evaluation and changes no other number', async () => {
+    const [r, plain] = await Promise.all([
+      cli([
+        'train',
+        ...SMALL,
+        '--arch',
+        'resnet',
+        '--eval-every',
+        '15',
+        '--tensor-stats',
+        '--quiet',
+      ]),
+      cli(['train', ...SMALL, '--arch', 'resnet', '--eval-every', '15', '--quiet']),
+    ]);
+    expect(r.code, r.stderr).toBe(0);
+    const { tensorStats, ...rest } = JSON.parse(r.stdout);
+    expect(rest).toEqual(JSON.parse(plain.stdout));
+    expect(tensorStats.map((p: { step: number }) => p.step)).toEqual([15, 30]);
+    const graph = graphOf(JSON.parse(plain.stdout).config);
+    const [first] = tensorStats;
+    expect(first.tensors.map((t: { name: string }) => t.name)).toEqual(
+      graph.tensors.filter((t) => t.stored).map((t) => t.name),
+    );
+    expect(first.residuals.map((b: { block: number }) => b.block)).toEqual([0, 1, 2]);
+    for (const b of first.residuals) expect(b.branchNorm).toBeGreaterThan(0);
   });
 
   it('runs on the digits', async () => {
