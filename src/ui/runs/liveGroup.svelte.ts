@@ -8,6 +8,7 @@
  */
 import {
   defaultTrainConfig,
+  errorLine,
   type TrainConfig,
   validateTrainConfig,
 } from '../../experiments/config.ts';
@@ -17,7 +18,8 @@ import { isFinished } from './status.ts';
 /** A full, validated config from the settings that differ from the defaults. */
 export function liveConfig(settings: Partial<TrainConfig>): TrainConfig {
   const checked = validateTrainConfig({ ...defaultTrainConfig(), ...settings });
-  if (!checked.ok) throw new Error(`live figure config: ${checked.errors.join('; ')}`);
+  if (!checked.ok)
+    throw new Error(`live figure config: ${checked.errors.map((e) => errorLine(e)).join('; ')}`);
   return checked.value;
 }
 
