@@ -24,13 +24,13 @@ describe('first read (issue 13)', () => {
       await waitForEnd(page);
       const note = page.getByTestId('mode-gap-plain');
       await note.waitFor();
-      const text = (await note.textContent()) ?? '';
+      const text = ((await note.textContent()) ?? '').replace(/\s+/g, ' ');
       expect(text).toContain('evaluation mode');
       expect(text).toMatch(/running averages/);
       // the numbers are the run's own: the note's mini-batch loss is the card's
       const batch = (await page.getByTestId('batch-loss-plain').textContent())!.trim();
       expect(text).toContain(Number(batch).toFixed(3));
-      expect(text).toMatch(/\d+× higher in evaluation/);
+      expect(text).toMatch(/[\d⁰¹²³⁴⁵⁶⁷⁸⁹]× higher in evaluation/);
       // the final table says what it measures
       expect(await page.getByTestId('final').textContent()).toContain('running statistics');
       // the losses span decades, so the chart chose a log axis, labelled at powers of ten

@@ -15,7 +15,7 @@ const site = useSite();
 const QUIET = { reducedMotion: 'reduce' } as const;
 
 /** The formulas in src/ui/sections/MathFoundation.svelte: all of them, and those set on their own line. */
-const FORMULAS = 44;
+const FORMULAS = 45;
 const DISPLAYED = 8;
 
 interface MathHook {

@@ -3,7 +3,7 @@ import { decadeRange, decadeSplits, spansDecades } from '../../src/ui/charts/log
 import { CurveStore } from '../../src/ui/runs/curves.ts';
 import { OPTION_LABELS, optionLabel } from '../../src/ui/state/labels.ts';
 import { TRAIN_FIELDS } from '../../src/experiments/config.ts';
-import { lossWords, modeGap, rowOf } from '../../src/ui/training/modes.ts';
+import { lossWords, modeGap, ratioWords, rowOf } from '../../src/ui/training/modes.ts';
 
 describe('batch norm mode gap', () => {
   it('is measured from the two losses and left out where they agree', () => {
@@ -16,6 +16,7 @@ describe('batch norm mode gap', () => {
     expect(rowOf([0, 10, 20, 30], 20)).toBe(2);
     expect(rowOf([0, 10, 30], 20)).toBe(-1);
     expect(lossWords(1.35e31)).toBe('1.35 × 10³¹');
+    expect([2.44, 38.4, 7.849e18].map(ratioWords)).toEqual(['2.4', '38', '7.85 × 10¹⁸']);
   });
 });
 

@@ -57,3 +57,9 @@ export function lossWords(v: number): string {
   }
   return v >= 100 ? v.toFixed(2) : v.toFixed(3);
 }
+
+/** "2.4", "38", "7.85 × 10¹⁸": how many times one loss is another */
+export function ratioWords(ratio: number): string {
+  if (ratio >= 1e6) return lossWords(ratio);
+  return ratio >= 10 ? ratio.toFixed(0) : ratio.toFixed(1);
+}
