@@ -1,0 +1,259 @@
+/**
+ * The page's speed in Debian's Chromium, from the built site (dist/, or E2E_DIST): what the
+ * browser tests used to assert and no longer do, because a test that fails when the machine is
+ * busy is a defect. `npm run bench:page [-- --json] [-- --runs N]` prints, with the machine's load:
+ *
+ * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
+ *   (gzip bytes, as a server would send it) the page had fetched by then;
+ * - **from the click on Start** (Training Dynamics, 1280 px, default settings): every frame of
+ *   the first 2 s (long animation frames over 50 ms, with where their time went), the longest
+ *   main-thread task, frames per second;
+ * - **steady state** (depth 56, width 32, a point every step; and the page's defaults): 5 s
+ *   windows of long tasks, fps, chart redraws per second and each network's steps per second.
+ *
+ * Goals (issue 12): no frame over 50 ms from the click; first live frame under 1 s; under
+ * 100 kB gzip of script before it. The figures are printed, never asserted.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../tests/e2e/browser.ts';
+import { DIST } from '../tests/e2e/fixture.ts';
+import { serveStatic } from '../tests/e2e/server.ts';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const runsAt = args.indexOf('--runs');
+const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 2;
+if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
+  console.error('bench:page: --runs takes a whole number from 1 to 20');
+  process.exit(2);
+}
+if (!existsSync(join(DIST, 'index.html'))) {
+  console.error(`bench:page: ${DIST}/index.html is missing: run \`npm run build\` first`);
+  process.exit(2);
+}
+
+interface Perf {
+  longTasks: { start: number; duration: number }[];
+  frames: number[];
+  loaf: { start: number; duration: number; detail: string }[];
+}
+
+/** Installed before the page's own script runs: records long tasks, frames and long frames. */
+function installObservers() {
+  const perf: Perf = { longTasks: [], frames: [], loaf: [] };
+  (window as unknown as { __perf: Perf }).__perf = perf;
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries())
+      perf.longTasks.push({ start: e.startTime, duration: e.duration });
+  }).observe({ type: 'longtask', buffered: true });
+  try {
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as (PerformanceEntry & {
+        blockingDuration: number;
+        scripts: { invoker: string; duration: number; sourceFunctionName: string }[];
+      })[]) {
+        if (e.duration <= 50) continue;
+        const scripts = e.scripts
+          .map(
+            (x) =>
+              `${x.invoker}${x.sourceFunctionName ? ` ${x.sourceFunctionName}` : ''} ${Math.round(x.duration)}ms`,
+          )
+          .join('; ');
+        perf.loaf.push({ start: e.startTime, duration: e.duration, detail: scripts });
+      }
+    }).observe({ type: 'long-animation-frame', buffered: true });
+  } catch {
+    // this browser has no long-animation-frame entries
+  }
+  const frame = (t: number) => {
+    perf.frames.push(t);
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+}
+
+interface Window0 {
+  seconds: number;
+  longestTaskMs: number;
+  longFrames: number;
+  longestFrameMs: number;
+  fps: number;
+  drawsPerSecond: number;
+  worstFrames: string[];
+}
+
+/** What the observers saw between t0 and t1 (page clock, ms). */
+async function windowOf(page: Page, t0: number, t1: number): Promise<Window0> {
+  return page.evaluate(
+    ([t0, t1]) => {
+      const w = window as unknown as { __perf: Perf; __lab?: { drawTimes: number[] } };
+      const p = w.__perf;
+      const inside = (t: number) => t >= t0! && t <= t1!;
+      const frames = p.frames.filter(inside);
+      let gap = 0;
+      for (let i = 1; i < frames.length; i++) gap = Math.max(gap, frames[i]! - frames[i - 1]!);
+      const tasks = p.longTasks.filter((x) => inside(x.start)).map((x) => x.duration);
+      const loaf = p.loaf.filter((x) => inside(x.start));
+      const draws = (w.__lab?.drawTimes ?? []).filter(inside).length;
+      const seconds = Math.round(t1! - t0!) / 1000;
+      return {
+        seconds,
+        longestTaskMs: tasks.length ? Math.round(Math.max(...tasks)) : 0,
+        longFrames: loaf.length,
+        longestFrameMs: Math.round(gap),
+        fps: Math.round((frames.length / seconds) * 10) / 10,
+        drawsPerSecond: Math.round((draws / seconds) * 10) / 10,
+        worstFrames: [...loaf]
+          .sort((a, b) => b.duration - a.duration)
+          .slice(0, 3)
+          .map((x) => `${Math.round(x.duration)}ms: ${x.detail}`),
+      };
+    },
+    [t0, t1],
+  );
+}
+
+async function fill(page: Page, settings: Record<string, string | number>) {
+  for (const [key, value] of Object.entries(settings)) {
+    const control = page.locator(`#field-${key}`);
+    if (!(await control.isVisible())) await page.locator('#settings summary').click();
+    const tag = await control.evaluate((el) => el.tagName.toLowerCase());
+    if (tag === 'select') await control.selectOption(String(value));
+    else await control.fill(String(value));
+  }
+}
+
+const stepOf = async (page: Page, net: string) =>
+  Number(await page.getByTestId(`step-${net}`).textContent());
+
+const now = (page: Page) => page.evaluate(() => performance.now());
+
+const server = await serveStatic(DIST, '/lab/');
+const browser = await launchChromium();
+const open = async (query = '') => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  // tsx keeps function names with an `__name` helper that the page does not have
+  await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
+  await context.addInitScript(installObservers);
+  const page = await context.newPage();
+  const scripts: string[] = [];
+  page.on('request', (r) => {
+    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
+  });
+  await page.goto(`${server.url}?e2e${query}`);
+  return { context, page, scripts };
+};
+const gzipBytes = (path: string) => {
+  const file = join(DIST, path.replace(/^\/lab\//, ''));
+  return existsSync(file) && statSync(file).isFile() ? gzipSync(readFileSync(file)).length : 0;
+};
+
+const results: Record<string, unknown>[] = [];
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+for (let run = 1; run <= runs; run++) {
+  // first screen: the Introduction's first live frame, and the script fetched before it
+  {
+    const { context, page, scripts } = await open();
+    await page.waitForFunction(
+      () => (window as unknown as { __intro?: { firstDrawAt?: number } }).__intro?.firstDrawAt,
+      undefined,
+      { timeout: 60_000 },
+    );
+    const firstLiveFrameMs = Math.round(
+      await page.evaluate(
+        () => (window as unknown as { __intro: { firstDrawAt: number } }).__intro.firstDrawAt,
+      ),
+    );
+    const before = [...new Set(scripts)].filter((s) => !basename(s).startsWith('train.worker'));
+    const scriptGzipBytes = before.reduce((n, s) => n + gzipBytes(s), 0);
+    results.push({
+      run,
+      case: 'first screen',
+      load: load(),
+      firstLiveFrameMs,
+      scriptsBeforeIt: before.length,
+      scriptGzipKB: Math.round(scriptGzipBytes / 102.4) / 10,
+    });
+    await context.close();
+  }
+  // from the click on Start, default settings: the first 2 s
+  {
+    const { context, page } = await open('&section=training-dynamics');
+    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    await page.waitForTimeout(1500);
+    const start = page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true });
+    const t0 = await now(page);
+    await start.click();
+    await page.waitForTimeout(2000);
+    const t1 = await now(page);
+    results.push({
+      run,
+      case: 'first 2 s after Start (defaults)',
+      load: load(),
+      ...(await windowOf(page, t0, t1)),
+    });
+    await context.close();
+  }
+  // steady state: 5 s windows after a warm-up
+  for (const [name, settings] of [
+    ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }],
+    ['page defaults (depth 56, width 16)', {}],
+  ] as const) {
+    const { context, page } = await open('&section=training-dynamics');
+    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    await fill(page, { ...settings, steps: 100000 });
+    await page.evaluate(() => {
+      document.documentElement.style.scrollBehavior = 'auto';
+      document.querySelector('.dynamics')!.scrollIntoView({ block: 'start' });
+    });
+    await page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true }).click();
+    await page.waitForTimeout(2000);
+    const before = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
+    const t0 = await now(page);
+    await page.waitForTimeout(5000);
+    const t1 = await now(page);
+    const after = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
+    const m = await windowOf(page, t0, t1);
+    results.push({
+      run,
+      case: `steady: ${name}`,
+      load: load(),
+      ...m,
+      plainStepsPerSecond: Math.round((after.plain - before.plain) / m.seconds),
+      resnetStepsPerSecond: Math.round((after.resnet - before.resnet) / m.seconds),
+    });
+    await context.close();
+  }
+}
+await browser.close();
+await server.close();
+
+if (json) console.log(JSON.stringify(results, null, 2));
+else
+  for (const r of results) {
+    const {
+      run,
+      case: name,
+      worstFrames,
+      ...rest
+    } = r as {
+      run: number;
+      case: string;
+      worstFrames?: string[];
+    } & Record<string, unknown>;
+    console.log(
+      `run ${run} · ${name}: ` +
+        Object.entries(rest)
+          .map(([k, v]) => `${k} ${String(v)}`)
+          .join(', '),
+    );
+    for (const f of worstFrames ?? []) console.log(`    long frame ${f}`);
+  }
