@@ -187,7 +187,7 @@ for (let run = 1; run <= runs; run++) {
   // from the click on Start, default settings: the first 2 s
   {
     const { context, page } = await open('&section=training-dynamics');
-    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
     await page.waitForTimeout(1500);
     const start = page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true });
     const t0 = await now(page);
@@ -208,7 +208,7 @@ for (let run = 1; run <= runs; run++) {
     ['page defaults (depth 56, width 16)', {}],
   ] as const) {
     const { context, page } = await open('&section=training-dynamics');
-    await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
     await fill(page, { ...settings, steps: 100000 });
     await page.evaluate(() => {
       document.documentElement.style.scrollBehavior = 'auto';

@@ -24,12 +24,16 @@ function referenced(text, base) {
   const out = new Set();
   const pattern = /["'`(]((?:\.{0,2}\/)?(?:[\w-]+\/)*[\w.-]+\.(?:js|css|wasm|svg|woff2))["'`)]/g;
   for (const match of text.matchAll(pattern)) {
-    try {
-      const url = new URL(match[1], base);
-      if (url.origin === self.location.origin && url.href.startsWith(SCOPE)) out.add(url.href);
-    } catch {
-      /* not a URL */
-    }
+    // a bare name ("assets/x.css", as Vite's preload lists write a lazy section's files) is
+    // relative to the site, not to the script that names it: try both, a miss is skipped
+    const bases = /^\.{0,2}\//.test(match[1]) ? [base] : [base, SCOPE];
+    for (const b of bases)
+      try {
+        const url = new URL(match[1], b);
+        if (url.origin === self.location.origin && url.href.startsWith(SCOPE)) out.add(url.href);
+      } catch {
+        /* not a URL */
+      }
   }
   return out;
 }
@@ -38,9 +42,9 @@ async function precache() {
   const cache = await caches.open(CACHE);
   const seen = new Set();
   let queue = [SCOPE];
-  // the page, what it references, and what those reference (two levels is enough for Vite:
-  // index.html → the entry's CSS → its fonts)
-  for (let level = 0; level < 3 && queue.length; level++) {
+  // the page, what it references, and what those reference (four levels are enough for Vite:
+  // index.html → the entry → a section's chunk → its CSS → KaTeX's fonts)
+  for (let level = 0; level < 5 && queue.length; level++) {
     const next = [];
     for (const url of queue) {
       if (seen.has(url)) continue;

@@ -116,13 +116,13 @@ function parseValue(spec: OptionSpec, raw: string): { value: ArgValue } | { erro
       const n = Number(raw);
       if (!INTEGER.test(raw.trim()) || !Number.isSafeInteger(n))
         return { error: `${flag}: expected an integer, got ${JSON.stringify(raw)}` };
-      return { value: n };
+      return { value: n === 0 ? 0 : n };
     }
     case 'number': {
       const n = Number(raw);
       if (!DECIMAL.test(raw.trim()) || !Number.isFinite(n))
         return { error: `${flag}: expected a number, got ${JSON.stringify(raw)}` };
-      return { value: n };
+      return { value: n === 0 ? 0 : n }; // -0 is 0: a link or a record never shows "-0"
     }
     case 'bool':
       if (raw === 'true') return { value: true };

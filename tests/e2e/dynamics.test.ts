@@ -88,6 +88,7 @@ async function open(viewport = { width: 1280, height: 900 }, query = ''): Promis
   });
   await page.goto(`${server.url}?e2e${query}`);
   await page.locator('#settings').waitFor();
+  await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
   return { context, page, problems };
 }
 

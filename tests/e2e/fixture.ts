@@ -36,8 +36,12 @@ export interface Site {
   /** the article's address under the test server (ends with /lab/) */
   readonly url: string;
   readonly browser: Browser;
-  /** opens `?e2e<query>` in a new context (1280×900 unless `options` say otherwise) */
-  open(query?: string, options?: BrowserContextOptions): Promise<Opened>;
+  /**
+   * opens `?e2e<query>` in a new context (1280×900 unless `options` say otherwise) and waits
+   * until every section has loaded — or, with `firstScreen`, only for the heading (a test of
+   * what happens in the first moments)
+   */
+  open(query?: string, options?: BrowserContextOptions, firstScreen?: boolean): Promise<Opened>;
 }
 
 export function useSite(): Site {
@@ -52,7 +56,7 @@ export function useSite(): Site {
       if (!browser) throw new Error('the browser is not launched yet (use it inside a test)');
       return browser;
     },
-    async open(query = '', options = {}) {
+    async open(query = '', options = {}, firstScreen = false) {
       const context = await site.browser.newContext({
         viewport: { width: 1280, height: 900 },
         ...options,
@@ -75,6 +79,9 @@ export function useSite(): Site {
       });
       await page.goto(`${site.url}?e2e${query}`);
       await page.getByRole('heading', { level: 1, name: 'ResNet Lab' }).waitFor();
+      // the sections below the first screen load as they come near or when idle: wait for all
+      if (!firstScreen)
+        await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
       return { context, page, problems, requests };
     },
   };

@@ -123,7 +123,8 @@ describe('the article shell', () => {
   });
 
   it('the Introduction trains live, pauses off-screen and while hidden', async () => {
-    const { context, page, problems } = await open();
+    // from the first moments: the intro's 4,000 steps must not be over before it is scrolled away
+    const { context, page, problems } = await open('', {}, true);
     await waitFor(page, async () => (await intro(page)).firstDrawAt !== undefined, 10_000);
     const hook = await intro(page);
     // it drew (how soon is `npm run bench:page`'s first-screen figure, not a test's)

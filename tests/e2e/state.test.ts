@@ -214,14 +214,18 @@ describe('the figures’ state in the link', () => {
     await page.reload();
     await page.getByRole('heading', { level: 2, name: 'Mathematical Foundation' }).waitFor();
     await page.evaluate(() => document.getElementById('math')!.scrollIntoView());
+    // the section loads as it comes near (from the cache), then its formulas' fonts
+    await page.locator('#math .katex').first().waitFor();
     await expect
-      .poll(() => page.evaluate(() => document.fonts.check('16px KaTeX_Main')), { timeout: 5000 })
-      .toBe(true);
-    const loaded = await page.evaluate(async () => {
-      await document.fonts.ready;
-      return [...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family);
-    });
-    expect(loaded).toContain('KaTeX_Main');
+      .poll(
+        () =>
+          page.evaluate(async () => {
+            await document.fonts.ready;
+            return [...document.fonts].filter((f) => f.status === 'loaded').map((f) => f.family);
+          }),
+        { timeout: 10_000 },
+      )
+      .toContain('KaTeX_Main');
     expect(requests.some((u) => u.endsWith('.ttf') || u.endsWith('.woff'))).toBe(false);
     expect(problems).toEqual([]);
     await context.close();

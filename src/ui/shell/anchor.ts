@@ -21,3 +21,12 @@ export function settleOn(id: string, ms = 3000): void {
   const timer = setTimeout(stop, ms);
   for (const type of INTERACTIONS) addEventListener(type, stop, { passive: true });
 }
+
+/** The anchor a `#hash` names; a broken percent-encoding (a mangled link) names none. */
+export function anchorOf(hash: string): string {
+  try {
+    return decodeURIComponent(hash.slice(1));
+  } catch {
+    return '';
+  }
+}

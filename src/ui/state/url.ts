@@ -195,7 +195,7 @@ function chainNumber(key: ChainNumberKey, help: string): FigureParam {
       if (!DECIMAL.test(raw.trim()) || !Number.isFinite(n) || (integer && !Number.isInteger(n)))
         return `expected ${integer ? 'an integer' : 'a number'}, got ${JSON.stringify(raw)}`;
       if (n < min || n > max) return `${n} is outside ${min}…${max}`;
-      view.chain[key] = n;
+      view.chain[key] = n === 0 ? 0 : n; // -0 is 0
       return undefined;
     },
   };
@@ -308,6 +308,9 @@ const FIGURE_SPECS: OptionSpec[] = FIGURE_PARAMS.map((p) => ({
   help: p.help,
 }));
 
+/** Every parameter a link may carry (settings, view, figures), with the values it allows. */
+export const LINK_PARAMS: readonly OptionSpec[] = [...FIELD_SPECS, ...VIEW_SPECS, ...FIGURE_SPECS];
+
 /** How a notice names a parameter: with its value, unless that is too long to read. */
 function named(name: string, raw: string): string {
   return raw.length > 40 ? name : `${name}=${raw}`;
@@ -320,7 +323,7 @@ export function presetBase(preset: PresetName | null): TrainConfig {
 
 /** "--depth: 57 is not…" → "depth=57: 57 is not…" (the URL's spelling) */
 function asUrlMessage(message: string, raw: ReadonlyMap<string, string>): string {
-  return message.replace(/^--([\w-]+)/, (_, name: string) => {
+  return message.replace(/^--([^=:\s]+)/, (_, name: string) => {
     const value = raw.get(name);
     return value === undefined ? name : `${name}=${value}`;
   });
@@ -339,7 +342,18 @@ export const PAGE_PARAMS: readonly string[] = ['e2e'];
  */
 export function decodePageState(search: string): { state: PageState; notices: string[] } {
   const { state, notices } = decode(search);
-  return { state, notices: inLinkOrder(notices, search) };
+  return { state, notices: inLinkOrder(notices, search).map((n) => shortened(n, search)) };
+}
+
+/** A notice names a long value (a pasted essay, a spec) by its start and length, never whole. */
+function shortened(notice: string, search: string): string {
+  let out = notice;
+  for (const [, value] of new URLSearchParams(search))
+    if (value.length > 40) {
+      const short = `${value.slice(0, 24)}… (${value.length} characters)`;
+      out = out.replaceAll(JSON.stringify(value), JSON.stringify(short)).replaceAll(value, short);
+    }
+  return out;
 }
 
 /** Notices in the order of the parameters they are about (others last, in their order). */
