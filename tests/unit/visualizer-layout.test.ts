@@ -1,0 +1,70 @@
+/** The visualizer's layout, drawn from the model's own graph, and its log colour scale. */
+import { describe, expect, it } from 'vitest';
+import { Model } from '../../src/engine/model.ts';
+import { layoutGraph, logScale } from '../../src/ui/visualizer/layout.ts';
+import { makeSpec } from '../helpers/engine.ts';
+
+const graphOf = (arch: 'plain' | 'resnet', depth: number) =>
+  new Model(makeSpec({ arch, depth, width: 8, activation: 'relu', norm: 'batch' })).graph();
+
+describe('layoutGraph', () => {
+  it('places stem, blocks and head left to right in forward order, inside the width', () => {
+    const g = graphOf('resnet', 8);
+    const l = layoutGraph(g, { width: 640, maxBlocks: 12 });
+    expect(l.items.map((i) => i.kind)).toEqual(['stem', 'block', 'block', 'block', 'head']);
+    for (let k = 1; k < l.items.length; k++) expect(l.items[k].x).toBeGreaterThan(l.items[k - 1].x);
+    for (const it of l.items) expect(it.x + it.w).toBeLessThanOrEqual(640);
+    expect(l.items.flatMap((i) => i.nodes)).toEqual(g.nodes.map((n) => n.name));
+  });
+
+  it('collapses a stage into a group with its count and expands it by id', () => {
+    const g = graphOf('resnet', 110);
+    const l = layoutGraph(g, { width: 320 });
+    const groups = l.items.filter((i) => i.kind === 'group');
+    expect(groups.length).toBeGreaterThan(0);
+    expect(
+      groups.reduce((s, i) => s + i.blocks.length, 0) +
+        l.items.filter((i) => i.kind === 'block').length,
+    ).toBe(g.blocks.length);
+    const open = layoutGraph(g, { width: 320, expanded: new Set([groups[0].id]) });
+    expect(open.items.filter((i) => i.kind === 'group')).toHaveLength(groups.length - 1);
+    expect(open.items.length).toBe(l.items.length - 1 + groups[0].blocks.length);
+  });
+
+  it('a 110-layer graph fits a fixed width, expanded or not', () => {
+    const g = graphOf('resnet', 110);
+    for (const expanded of [new Set<string>(), new Set(['group:blocks'])]) {
+      const l = layoutGraph(g, { width: 360, expanded, maxBlocks: 0 });
+      for (const it of l.items) expect(it.x + it.w).toBeLessThanOrEqual(360);
+      for (const s of l.skips) expect(s.x2).toBeLessThanOrEqual(360);
+    }
+  });
+
+  it('one skip per residual block or group, none in a plain net', () => {
+    for (const depth of [8, 110]) {
+      const r = layoutGraph(graphOf('resnet', depth));
+      const shown = r.items.filter((i) => i.kind === 'block' || i.kind === 'group');
+      expect(r.skips).toHaveLength(shown.length);
+      expect(r.skips.reduce((s, e) => s + e.count, 0)).toBe((depth - 2) / 2);
+      expect(layoutGraph(graphOf('plain', depth)).skips).toHaveLength(0);
+    }
+  });
+});
+
+describe('logScale', () => {
+  it('places plain numbers on a log scale and refuses what it cannot place', () => {
+    const s = logScale([0.001, 0.1, 10, 0, -1, Number.NaN]);
+    expect(s).not.toBeNull();
+    if (!s) return;
+    expect(s.lo).toBe(0.001);
+    expect(s.hi).toBe(10);
+    expect(s.t(0.001)).toBe(0);
+    expect(s.t(10)).toBe(1);
+    expect(s.t(0.1)).toBeCloseTo(0.5, 12);
+    expect(s.t(0)).toBeNull();
+    expect(s.colour(-1)).toBeNull();
+    expect(s.colour(0.1)).toMatch(/^hsl\(/);
+    expect(logScale([0, -2])).toBeNull();
+    expect(logScale([3, 3])?.t(3)).toBe(0.5);
+  });
+});
