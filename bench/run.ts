@@ -437,7 +437,7 @@ async function main(): Promise<void> {
   const labFigures: Record<string, unknown> = {
     convergenceSweep: null,
     convergenceSweepNote:
-      'not available: the default convergence sweep does not exist yet (no sweep experiment in src/experiments)',
+      'not measured yet: the sweep exists (resnet-lab sweep), but the page has no default sweep until Convergence Speed Analysis lands',
   };
   if (lab.length) {
     labFigures.dynamicsPair = lab.map((k) => {
