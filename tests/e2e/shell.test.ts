@@ -104,6 +104,8 @@ describe('the article shell', () => {
     for (const [query, id] of [
       ['&section=variants', 'variants'],
       ['#takeaways', 'takeaways'],
+      // an anchor inside a section that loads lazily
+      ['#variants-comparison', 'variants-comparison'],
     ] as const) {
       const { context, page, problems } = await open(query);
       await waitFor(

@@ -2,10 +2,10 @@
  * Sections below the first screen load as they come near: the first screen's script holds the
  * shell, the Introduction and the Degradation Problem, and each other section's code (KaTeX, the
  * variants catalogue, …) is its own chunk. A section loads when it comes within a screen or so
- * of the viewport; when a link opens the page at a section (then every section loads at once, so
- * the page can settle on its target); and otherwise one at a time when the browser is idle after
- * the first screen, so that the contents' links, the presets' jumps and going offline find every
- * section there.
+ * of the viewport; all of them at once when a link opens the page at a section
+ * (`loadEverySection`, so the page can settle on its target); and otherwise one at a time when
+ * the browser is idle after the first screen, so that the contents' links, the presets' jumps
+ * and going offline find every section there.
  *
  * `document.documentElement.dataset.sections` says `loading`, then `loaded` (the browser tests
  * wait for `loaded`).
@@ -17,28 +17,34 @@ export type SectionModule = { default: Component };
 interface Entry {
   start(): void;
   loaded: boolean;
+  /** resolves once the section is shown */
+  done: Promise<void>;
 }
 
 const entries: Entry[] = [];
-let idleScheduled = false;
-/** set once the first screen has had its first frames: from then on, idle time loads the rest */
-let idleEnabled = false;
 
 /** How far outside the viewport a section starts loading. */
 const NEAR = '100% 0px';
 
-/**
- * Registers a section's loader; `show` gets its component once loaded. Returns a function that
- * loads it now.
- */
+/** set once the first screen has had its first frames: from then on, idle time loads the rest */
+let idleEnabled = false;
+if (typeof window !== 'undefined')
+  setTimeout(() => {
+    idleEnabled = true;
+    idleNext();
+  }, 800);
+
+/** Registers a section's loader; `show` gets its component once loaded. */
 export function lazySection(
   host: Element,
   load: () => Promise<SectionModule>,
   show: (component: Component) => void,
-): () => void {
+): void {
   let started = false;
+  let shown!: () => void;
   const entry: Entry = {
     loaded: false,
+    done: new Promise<void>((resolve) => (shown = resolve)),
     start() {
       if (started) return;
       started = true;
@@ -47,6 +53,7 @@ export function lazySection(
         (m) => {
           show(m.default);
           entry.loaded = true;
+          shown();
           if (entries.every((e) => e.loaded)) document.documentElement.dataset.sections = 'loaded';
           idleNext();
         },
@@ -63,17 +70,12 @@ export function lazySection(
   observer.observe(host);
   entries.push(entry);
   document.documentElement.dataset.sections = 'loading';
-  if (location.hash.length > 1 || new URLSearchParams(location.search).has('section'))
-    entry.start();
-  if (!idleScheduled) {
-    idleScheduled = true;
-    // the first screen gets its first frames before anything else
-    setTimeout(() => {
-      idleEnabled = true;
-      idleNext();
-    }, 800);
-  }
-  return () => entry.start();
+}
+
+/** Loads every registered section now (the page opens at one of them); resolves when shown. */
+export async function loadEverySection(): Promise<void> {
+  for (const entry of entries) entry.start();
+  await Promise.all(entries.map((e) => e.done));
 }
 
 /** Loads the next section not yet loaded when the browser is idle (one per idle period). */
