@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/e2e/browser.ts';
+import { fill, stepOf } from '../tests/e2e/dynamicsForm.ts';
 import { DIST } from '../tests/e2e/fixture.ts';
 import { serveStatic } from '../tests/e2e/server.ts';
 
@@ -116,19 +117,6 @@ async function windowOf(page: Page, t0: number, t1: number): Promise<Window0> {
     [t0, t1],
   );
 }
-
-async function fill(page: Page, settings: Record<string, string | number>) {
-  for (const [key, value] of Object.entries(settings)) {
-    const control = page.locator(`#field-${key}`);
-    if (!(await control.isVisible())) await page.locator('#settings summary').click();
-    const tag = await control.evaluate((el) => el.tagName.toLowerCase());
-    if (tag === 'select') await control.selectOption(String(value));
-    else await control.fill(String(value));
-  }
-}
-
-const stepOf = async (page: Page, net: string) =>
-  Number(await page.getByTestId(`step-${net}`).textContent());
 
 const now = (page: Page) => page.evaluate(() => performance.now());
 

@@ -17,6 +17,7 @@ import {
 import { type TrainEvent, train } from '../../src/experiments/train.ts';
 import { pairConfigs } from '../../src/ui/training/pair.ts';
 import { launchChromium } from './browser.ts';
+import { fill, stepOf } from './dynamicsForm.ts';
 import { serveStatic, type StaticServer } from './server.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -92,18 +93,6 @@ async function open(viewport = { width: 1280, height: 900 }, query = ''): Promis
   return { context, page, problems };
 }
 
-/** Fills the settings form; keys are TrainConfig keys, values as a person would enter them. */
-async function fill(page: Page, settings: Record<string, string | number | boolean>) {
-  for (const [key, value] of Object.entries(settings)) {
-    const control = page.locator(`#field-${key}`);
-    if (!(await control.isVisible())) await page.locator('#settings summary').click();
-    const tag = await control.evaluate((el) => el.tagName.toLowerCase());
-    if (typeof value === 'boolean') await control.setChecked(value);
-    else if (tag === 'select') await control.selectOption(String(value));
-    else await control.fill(String(value));
-  }
-}
-
 const button = (page: Page, name: string) =>
   page.locator('.dynamics').getByRole('button', { name, exact: true });
 
@@ -130,9 +119,6 @@ async function waitForEnd(page: Page, timeout = 90_000, alerts = false): Promise
   await page.locator('.dynamics[data-status="finished"]').waitFor({ timeout });
   if (!alerts) expect(await page.locator('.dynamics .alert').allTextContents()).toEqual([]);
 }
-
-const stepOf = async (page: Page, net: Net) =>
-  Number(await page.getByTestId(`step-${net}`).textContent());
 
 /** The two runs of a page config in this Node process. */
 function nodePair(config: TrainConfigInput, digits?: Uint8Array): Record<Net, TrainEvent[]> {
