@@ -132,6 +132,22 @@ export interface Part {
   config: unknown;
 }
 
+/**
+ * A part that could not finish (its worker died or the job threw), in place of its result: the
+ * page's pool answers it so that a plan goes on with the other parts and reports what failed.
+ */
+export interface PartFailure {
+  failed: string;
+}
+
+export function isPartFailure(result: unknown): result is PartFailure {
+  return (
+    typeof result === 'object' &&
+    result !== null &&
+    typeof (result as Partial<PartFailure>).failed === 'string'
+  );
+}
+
 /** A job made of parts: yields lists of parts, receives their results, returns the combination. */
 export type Plan<R> = Generator<Part[], R, unknown[]>;
 

@@ -80,6 +80,8 @@ export interface JobWorkerApi {
   predict(id: number, x: Float32Array, count: number): Float32Array | null;
   /** Training run `id`'s data for plotting, or null. */
   dataView(id: number, maxTrain: number, maxTest: number): DataView | null;
+  /** Answers at once between work slices: the pool's check that a silent worker is alive. */
+  ping(): true;
 }
 
 /** The longest the worker holds events before sending them. */

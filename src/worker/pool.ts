@@ -9,7 +9,13 @@
 import * as Comlink from 'comlink';
 import { DIGITS_ASSET_PATHS } from '../data/digits.ts';
 import type { TrainConfig } from '../experiments/config.ts';
-import type { JobEvent, JobObservation, JobResources, Part } from '../experiments/job.ts';
+import type {
+  JobEvent,
+  JobObservation,
+  JobResources,
+  Part,
+  PartFailure,
+} from '../experiments/job.ts';
 import type { DataView, EventBatch, JobWorkerApi } from './api.ts';
 import { unpackBatch, type WireBatch } from './wire.ts';
 
@@ -61,6 +67,15 @@ export function loadDigits(side: 14 | 28): Promise<Uint8Array> {
   return bytes;
 }
 
+/**
+ * How the pool notices a worker that died without a word (a phone's system killing it, a
+ * terminated thread): a worker with a run training sends a batch at least every
+ * BATCH_INTERVAL_MS, so one silent for SILENT_MS is asked to answer a ping between its slices;
+ * no answer within PING_TIMEOUT_MS (longer than the slowest step the size limits allow) and it is
+ * treated as crashed.
+ */
+export const WATCHDOG = { everyMs: 2000, silentMs: 5000, pingTimeoutMs: 20000 } as const;
+
 class PoolWorker {
   readonly worker: Worker;
   readonly remote: Comlink.Remote<JobWorkerApi>;
@@ -68,6 +83,12 @@ class PoolWorker {
   readonly crashed: Promise<never>;
   /** the handles whose run this worker holds */
   readonly runs = new Set<RunHandle>();
+  /** when the worker last sent anything (performance.now()) */
+  lastHeard = performance.now();
+  /** a ping is waiting for its answer */
+  probing = false;
+  /** marks the worker dead (once): its runs fail with `message` */
+  readonly fail: (message: string) => void;
 
   constructor(name: string, onCrash: (w: PoolWorker) => void) {
     this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), {
@@ -75,15 +96,43 @@ class PoolWorker {
       name,
     });
     this.remote = Comlink.wrap<JobWorkerApi>(this.worker);
+    let fail: (message: string) => void = () => {};
     this.crashed = new Promise<never>((_, reject) => {
-      const fail = (message: string) => {
+      let dead = false;
+      fail = (message: string) => {
+        if (dead) return;
+        dead = true;
         onCrash(this);
         reject(new Error(`the training worker stopped: ${message}`));
       };
-      this.worker.addEventListener('error', (e) => fail(e.message || 'script error'));
-      this.worker.addEventListener('messageerror', () => fail('a message could not be read'));
     });
+    this.fail = fail;
+    this.worker.addEventListener('error', (e) => this.fail(e.message || 'script error'));
+    this.worker.addEventListener('messageerror', () => this.fail('a message could not be read'));
     this.crashed.catch(() => {});
+  }
+
+  heard(): void {
+    this.lastHeard = performance.now();
+  }
+
+  /** Pings the worker; no answer within `timeoutMs` marks it crashed. Resolves whether alive. */
+  async probe(timeoutMs: number): Promise<boolean> {
+    this.probing = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const silent = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const alive = await Promise.race([
+      this.remote.ping().then(() => true as const),
+      silent,
+      this.crashed.catch(() => false as const),
+    ]);
+    clearTimeout(timer);
+    this.probing = false;
+    if (alive) this.heard();
+    else this.fail(`it stopped answering (no reply within ${Math.round(timeoutMs / 1000)} s)`);
+    return alive;
   }
 
   get load(): WorkerLoad {
@@ -96,6 +145,7 @@ class PoolWorker {
 export class TrainPool {
   private workers: PoolWorker[] = [];
   private nextId = 1;
+  private watchdog: ReturnType<typeof setInterval> | null = null;
 
   /**
    * @param size the most workers it starts (see poolSize)
@@ -115,7 +165,9 @@ export class TrainPool {
    * Runs a plan's parts (experiments/job.ts `runPlan` calls this) across the pool's workers, at
    * most `size` at a time, and answers their results in part order — so the plan's result is
    * what the CLI computes for the same config. `onProgress` gets the units done over all parts.
-   * Cancelling (`signal.cancelled`, then `signal.cancel()`) stops every running part.
+   * Cancelling (`signal.cancelled`, then `signal.cancel()`) stops every running part. A part
+   * that fails (its job throws, its worker dies) is answered as a `PartFailure` and the other
+   * parts go on, on a new worker if theirs died.
    */
   async runParts(
     parts: Part[],
@@ -158,6 +210,13 @@ export class TrainPool {
             throw new Error(`part ${index} (${part.kind}) ended without a result`);
           results[index] = result;
           options.onPartDone?.(index, result);
+        } catch (error) {
+          if (signal?.cancelled) break;
+          const failure: PartFailure = {
+            failed: error instanceof Error ? error.message : String(error),
+          };
+          results[index] = failure;
+          options.onPartDone?.(index, failure);
         } finally {
           handle.terminate();
           handles.delete(handle);
@@ -184,7 +243,40 @@ export class TrainPool {
     const i = pickWorker(this.loads, this.size);
     const host = this.workers[i] ?? this.spawn();
     host.runs.add(handle);
+    this.watchdog ??= setInterval(() => this.watch(), WATCHDOG.everyMs);
     return { host, id: this.nextId++ };
+  }
+
+  /**
+   * Pings every worker that holds runs and waits at most `timeoutMs` for each answer; a worker
+   * that does not answer is treated as crashed (its runs fail, a new run gets a new worker).
+   * Resolves with how many were found dead. The watchdog does this for silent busy workers.
+   */
+  async checkWorkers(timeoutMs: number = WATCHDOG.pingTimeoutMs): Promise<number> {
+    const held = this.workers.filter((w) => w.runs.size > 0 && !w.probing);
+    const alive = await Promise.all(held.map((w) => w.probe(timeoutMs)));
+    return alive.filter((a) => !a).length;
+  }
+
+  /** @internal browser tests: stop worker `index` as a crash would (with an error, or silently) */
+  stopWorker(index: number, error?: string): boolean {
+    const w = this.workers[index];
+    if (!w) return false;
+    w.worker.terminate();
+    if (error !== undefined) w.worker.dispatchEvent(new ErrorEvent('error', { message: error }));
+    return true;
+  }
+
+  private watch(): void {
+    const busy = this.workers.filter((w) => w.load.busy > 0);
+    if (busy.length === 0 && this.workers.every((w) => w.runs.size === 0)) {
+      clearInterval(this.watchdog!);
+      this.watchdog = null;
+      return;
+    }
+    const now = performance.now();
+    for (const w of busy)
+      if (!w.probing && now - w.lastHeard > WATCHDOG.silentMs) void w.probe(WATCHDOG.pingTimeoutMs);
   }
 
   private spawn(): PoolWorker {
@@ -264,7 +356,10 @@ export class RunHandle {
           id,
           kind,
           config,
-          Comlink.proxy((batch: WireBatch) => onBatch(unpackBatch<E>(batch))),
+          Comlink.proxy((batch: WireBatch) => {
+            host.heard();
+            onBatch(unpackBatch<E>(batch));
+          }),
           resources,
           rest,
         ),

@@ -135,6 +135,7 @@ const api: JobWorkerApi = {
   result: (id) => (scheduler.get(id)?.done ? (recorders.get(id)?.result() ?? null) : null),
   predict,
   dataView,
+  ping: () => true,
 };
 
 Comlink.expose(api);

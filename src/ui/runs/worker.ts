@@ -49,3 +49,12 @@ export function poolLoad(): { size: number; loads: WorkerLoad[] } {
   const pool = sharedPool();
   return { size: pool.size, loads: pool.loads };
 }
+
+/**
+ * Browser tests: stop worker `index` as a crash would (`error`: with that error event; else
+ * silently, as a system killing it), and the pool's liveness check with a short wait.
+ */
+export const poolFaults = {
+  stopWorker: (index: number, error?: string) => sharedPool().stopWorker(index, error),
+  checkWorkers: (timeoutMs: number) => sharedPool().checkWorkers(timeoutMs),
+};

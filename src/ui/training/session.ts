@@ -3,7 +3,7 @@
  * page's address — the hook the browser tests read.
  */
 import type { TrainEvent } from '../../experiments/train.ts';
-import { poolLoad, type WorkerLoad } from '../runs/worker.ts';
+import { poolFaults, poolLoad, type WorkerLoad } from '../runs/worker.ts';
 import { Comparison } from './comparison.svelte.ts';
 import type { Net } from './pair.ts';
 
@@ -27,6 +27,8 @@ export interface LabTestHook {
   /** the page's training workers: the most it may start, and each one's runs (busy: training) */
   readonly poolSize: number;
   readonly workers: WorkerLoad[];
+  /** faults on purpose: a worker stopped as a crash would, the liveness check */
+  readonly faults: typeof poolFaults;
 }
 
 export const lab = new Comparison();
@@ -60,6 +62,7 @@ if (new URLSearchParams(location.search).has('e2e')) {
     get workers() {
       return poolLoad().loads;
     },
+    faults: poolFaults,
   };
   onDraw = (points) => {
     hook.draws++;
