@@ -58,6 +58,15 @@ export const ARCHS: readonly Arch[] = [
 export type InitKind = 'he' | 'glorot' | 'naive';
 export type NormKind = 'none' | 'batch';
 
+/** What a model needs (Model.footprint), known before it is allocated. */
+export interface ModelFootprint {
+  params: number;
+  /** its one block of buffers: parameters, gradients, optimizer state, activations, scratch */
+  bytes: number;
+  /** multiply-adds of one example's forward pass through its dense layers */
+  macsPerExample: number;
+}
+
 export interface ModelSpec {
   arch: Arch;
   /** false: the block's plain twin — the same weight layers without the skip path */
@@ -202,6 +211,8 @@ export class Model {
   decayMask!: Float32Array;
   /** two vectors like flatParams for an optimizer's state (see Optimizer.forModel) */
   optimizerState!: readonly [Float32Array, Float32Array];
+  /** the optimizer state's views as the arena binds them */
+  private stateViews: Float32Array[] = [];
   /** the parameters before the latest update, for ‖ΔW‖/‖W‖ (in the arena, like flatParams) */
   private snapshot!: Float32Array;
   /** whether `snapshot` holds the parameters from before the latest update */
@@ -221,9 +232,28 @@ export class Model {
    *   MLPs, future experiments); it returns the logits slot. Without it, the spec's arch, depth
    *   and width decide, and an invalid depth throws a message naming the nearest valid ones.
    */
+  /**
+   * What a model of `spec` would need, without allocating it: its parameter count, the bytes of
+   * its one block of buffers (parameters, gradients, optimizer state, activations at capacity)
+   * and the multiply-adds of one example's forward pass. Builds the op list only (a network of
+   * a million parameters or a billion costs the same here), so limits can be checked before a
+   * model that would not fit is made.
+   */
+  static footprint(spec: ModelSpec): ModelFootprint {
+    const dry = new Model(spec, undefined, true);
+    let macs = 0;
+    for (const op of dry.ops) if (op instanceof Dense) macs += op.weight.size;
+    return {
+      params: dry.paramCount,
+      bytes: dry.arena().size + 4 * dry.scratchFloats(),
+      macsPerExample: macs,
+    };
+  }
+
   constructor(
     readonly spec: ModelSpec,
     customBuild?: (builder: LayerBuilder, input: Slot) => Slot,
+    dry = false,
   ) {
     this.kernels = resolveKernelPath(spec.kernels);
     this.k = createKernels(this.kernels);
@@ -245,6 +275,10 @@ export class Model {
       if (this.logits.dim !== outputs) throw new Error('internal: head width mismatch');
     }
     this.compile();
+    if (dry) {
+      this.flatParams = new Float32Array(0);
+      return;
+    }
     this.layout();
     this.initialise(new Rng(spec.seed, 'init'));
   }
@@ -330,7 +364,7 @@ export class Model {
   }
 
   get paramCount(): number {
-    return this.flatParams.length;
+    return this.params.reduce((s, p) => s + p.size, 0);
   }
 
   /** weight layers that count for depth (highway gates excluded) */
@@ -343,27 +377,15 @@ export class Model {
    * own state — in one block allocated by the kernels (the WebAssembly memory on the wasm path).
    */
   private layout(): void {
-    const total = this.params.reduce((s, p) => s + p.size, 0);
-    const arena = new Arena();
-    arena.f32(total, (v) => (this.flatParams = v));
-    arena.f32(total, (v) => (this.flatGrads = v));
-    arena.f32(total, (v) => (this.decayMask = v));
-    const state: Float32Array[] = [];
-    arena.f32(total, (v) => state.push(v));
-    arena.f32(total, (v) => state.push(v));
-    arena.f32(total, (v) => (this.snapshot = v));
-    for (const s of this.slots) s.reserve(arena);
-    for (const op of this.ops) op.reserve?.(arena);
-    let scratch = 0;
-    for (const op of this.ops) if (op instanceof Dense) scratch = Math.max(scratch, op.weightBlock);
-    const { buffer, base } = this.k.allocate(arena.size, 4 * scratch);
+    const arena = this.arena();
+    const { buffer, base } = this.k.allocate(arena.size, 4 * this.scratchFloats());
     arena.commit(buffer, base);
     for (const s of this.slots)
       if (s.storedIn) {
         s.value = s.storedIn.value;
         s.grad = s.storedIn.grad;
       }
-    this.optimizerState = [state[0]!, state[1]!];
+    this.optimizerState = [this.stateViews[0]!, this.stateViews[1]!];
     let offset = 0;
     for (const p of this.params) {
       p.offset = offset;
@@ -372,6 +394,29 @@ export class Model {
       if (p.decays) this.decayMask.fill(1, offset, offset + p.size);
       offset += p.size;
     }
+  }
+
+  /** the largest weight block a Dense op needs as scratch (beside the arena) */
+  private scratchFloats(): number {
+    let scratch = 0;
+    for (const op of this.ops) if (op instanceof Dense) scratch = Math.max(scratch, op.weightBlock);
+    return scratch;
+  }
+
+  /** Reserves every buffer of the model in an arena (views are bound on `commit`). */
+  private arena(): Arena {
+    const total = this.paramCount;
+    const arena = new Arena();
+    arena.f32(total, (v) => (this.flatParams = v));
+    arena.f32(total, (v) => (this.flatGrads = v));
+    arena.f32(total, (v) => (this.decayMask = v));
+    this.stateViews = [];
+    arena.f32(total, (v) => this.stateViews.push(v));
+    arena.f32(total, (v) => this.stateViews.push(v));
+    arena.f32(total, (v) => (this.snapshot = v));
+    for (const s of this.slots) s.reserve(arena);
+    for (const op of this.ops) op.reserve?.(arena);
+    return arena;
   }
 
   private initialise(rng: Rng): void {

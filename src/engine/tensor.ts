@@ -33,7 +33,8 @@ export class Arena {
   }
 
   private reserve(bytes: number): number {
-    const at = (this.end + 15) & ~15;
+    // arithmetic, not `& ~15`: past 2 GiB a bitwise mask wraps to a negative offset
+    const at = Math.ceil(this.end / 16) * 16;
     this.end = at + bytes;
     return at;
   }

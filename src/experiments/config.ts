@@ -16,6 +16,7 @@ import {
   type Validation,
   validateFields,
 } from './fields.ts';
+import { sizeProblems } from './size.ts';
 
 export type { Field, FieldError, FieldTable, Validation } from './fields.ts';
 export { errorLine, suggest } from './fields.ts';
@@ -303,5 +304,9 @@ function trainCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean
     });
   if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
     errors.push({ key: 'samples', message: `the digits set has 10000 images, got ${c.samples}` });
+  // sized from the network itself, so only once everything that shapes it is buildable
+  const shaping = ['arch', 'depth', 'width', 'batch', 'dataset', 'digitsSize', 'samples'];
+  if (errors.length === 0 && valid(...shaping, 'cardinality', 'growthRate'))
+    errors.push(...sizeProblems(c));
   return errors;
 }

@@ -7,17 +7,14 @@
 import {
   Batcher,
   type Dataset,
-  DIGITS_NUM_CLASSES,
   makeDigits,
   makeSynthetic,
   parseDigitsAsset,
-  syntheticNumClasses,
 } from '../data/index.ts';
 import {
   type BlockStats,
   type LayerStats,
   Model,
-  type ModelSpec,
   type ResidualStats,
   type TensorStats,
 } from '../engine/model.ts';
@@ -101,36 +98,9 @@ export function loadDataset(config: TrainConfig, resources: TrainResources = {})
 }
 
 /** The input width and classes a config's data has, without building the data. */
-export function datasetShape(config: TrainConfig): { inputDim: number; numClasses: number } {
-  if (config.dataset === 'digits')
-    return { inputDim: config.digitsSize ** 2, numClasses: DIGITS_NUM_CLASSES };
-  return { inputDim: 2, numClasses: syntheticNumClasses(config.dataset) };
-}
+import { datasetShape, modelSpec } from './size.ts';
 
-export function modelSpec(
-  config: TrainConfig,
-  data: { inputDim: number; numClasses: number },
-): ModelSpec {
-  return {
-    arch: config.arch,
-    shortcut: config.shortcut,
-    depth: config.depth,
-    width: config.width,
-    inputDim: data.inputDim,
-    classes: data.numClasses,
-    loss: config.loss,
-    activation: config.activation,
-    init: config.init,
-    norm: config.norm,
-    residualInit: config.residualInit,
-    gateBias: config.gateBias,
-    growthRate: config.growthRate,
-    cardinality: config.cardinality,
-    maxBatch: config.batch,
-    seed: config.seed,
-    kernels: config.kernels,
-  };
-}
+export { datasetShape, modelSpec };
 
 const NO_EVENTS: readonly TrainEvent[] = Object.freeze([]);
 

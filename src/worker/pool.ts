@@ -70,11 +70,12 @@ export function loadDigits(side: 14 | 28): Promise<Uint8Array> {
 /**
  * How the pool notices a worker that died without a word (a phone's system killing it, a
  * terminated thread): a worker with a run training sends a batch at least every
- * BATCH_INTERVAL_MS, so one silent for SILENT_MS is asked to answer a ping between its slices;
- * no answer within PING_TIMEOUT_MS (longer than the slowest step the size limits allow) and it is
+ * BATCH_INTERVAL_MS, so one silent for silentMs is asked to answer a ping between its slices;
+ * no answer within pingTimeoutMs (six times the slowest step the size limits allow,
+ * experiments/size.ts, for slower devices) and it is
  * treated as crashed.
  */
-export const WATCHDOG = { everyMs: 2000, silentMs: 5000, pingTimeoutMs: 20000 } as const;
+export const WATCHDOG = { everyMs: 2000, silentMs: 5000, pingTimeoutMs: 60_000 } as const;
 
 class PoolWorker {
   readonly worker: Worker;

@@ -67,6 +67,13 @@ describe.concurrent(
       );
     });
 
+    it('a network over the size limits, with what it would need', async () => {
+      await expectUsageError(
+        ['train', '--dataset', 'digits', '--depth', '110', '--width', '1024', '--batch', '256'],
+        /--width: this network \(113,735,690 parameters\) would need about 3\.3 GiB of memory \(the limit is 1\.0 GiB\)/,
+      );
+    });
+
     it('invalid depth, naming the nearest valid depths', async () => {
       await expectUsageError(
         ['train', '--arch', 'resnet', '--depth', '57'],
