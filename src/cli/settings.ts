@@ -9,8 +9,8 @@ import {
   TRAIN_FIELDS,
   type TrainConfig,
   type Validation,
-  validateTrainConfig,
 } from '../experiments/config.ts';
+import { validateTrainRun } from '../experiments/size.ts';
 import { fieldOptions, type OptionSpec, type ParsedArgs, parseArgs } from './args.ts';
 
 /** "--weight-decay: …" for an error about weightDecay (the flag the user typed). */
@@ -28,7 +28,7 @@ export interface SettingsGroup<T> {
 
 export const TRAIN_SETTINGS: SettingsGroup<TrainConfig> = {
   fields: TRAIN_FIELDS,
-  validate: validateTrainConfig,
+  validate: validateTrainRun,
 };
 
 /** config: the validated settings, or null when a problem was found (listed in problems) */

@@ -15,8 +15,9 @@
 import * as K from './kernels.ts';
 import { createWasmKernels, wasmSimdSupported } from './wasm.ts';
 
-export type KernelPath = 'wasm' | 'ts';
-export const KERNEL_PATHS: readonly KernelPath[] = ['wasm', 'ts'];
+import type { KernelPath } from './choices.ts';
+
+export { KERNEL_PATHS, type KernelPath } from './choices.ts';
 
 /**
  * The kernels one model calls, with the TypeScript signatures. On the wasm path every array

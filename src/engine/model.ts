@@ -40,20 +40,11 @@ import {
 } from './stats.ts';
 import { Arena, type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
 import { buildGraph, type ModelGraph } from './graph.ts';
+import { type Arch, blocksForDepth, depthError } from './choices.ts';
 
 export type { BlockStats, LayerStats, ResidualStats, TensorStats } from './stats.ts';
 
-export type Arch =
-  'plain' | 'resnet' | 'preact' | 'bottleneck' | 'highway' | 'densenet' | 'resnext';
-export const ARCHS: readonly Arch[] = [
-  'plain',
-  'resnet',
-  'preact',
-  'bottleneck',
-  'highway',
-  'densenet',
-  'resnext',
-];
+export { type Arch, ARCHS, blocksForDepth, depthError, layersPerBlock } from './choices.ts';
 
 export type InitKind = 'he' | 'glorot' | 'naive';
 export type NormKind = 'none' | 'batch';
@@ -106,42 +97,6 @@ export interface ModelSpec {
    * Default: fused — same numbers, one pass less; tests compare the two.
    */
   fuse?: boolean;
-}
-
-/** Weight layers per block: the unit of depth. */
-export function layersPerBlock(arch: Arch): number {
-  switch (arch) {
-    case 'plain':
-    case 'resnet':
-    case 'preact':
-      return 2;
-    case 'bottleneck':
-    case 'resnext':
-    case 'densenet': // two densely connected layers + the compressing transition
-      return 3;
-    case 'highway': // one highway layer: H with its gate T, counted as one layer as in the paper
-      return 1;
-  }
-}
-
-/** Blocks for a depth, or null if the depth cannot be built from whole blocks. */
-export function blocksForDepth(arch: Arch, depth: number): number | null {
-  const per = layersPerBlock(arch);
-  const blocks = (depth - 2) / per;
-  return Number.isInteger(blocks) && blocks >= 1 ? blocks : null;
-}
-
-/** null if the depth is valid, otherwise a message naming the nearest valid depths. */
-export function depthError(arch: Arch, depth: number): string | null {
-  if (blocksForDepth(arch, depth) !== null) return null;
-  const per = layersPerBlock(arch);
-  const lower = depth - 2 - ((((depth - 2) % per) + per) % per) + 2;
-  const above = [lower, lower + per].filter((d) => d >= 2 + per);
-  // Below the smallest net (e.g. depth 1 for two-layer blocks) both neighbours are too small;
-  // name the smallest valid depth rather than an empty list.
-  const candidates = above.length > 0 ? above : [2 + per];
-  const rule = per === 1 ? '2 + blocks' : `2 + ${per}·blocks`;
-  return `${depth} is not a valid depth for ${arch} blocks (depth = ${rule}: stem + ${per} weight layer${per > 1 ? 's' : ''} per block + head); nearest valid: ${candidates.join(' or ')}`;
 }
 
 /** One weight (dense) layer, as the per-layer statistics see it. */

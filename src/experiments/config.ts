@@ -6,8 +6,7 @@
  * flags and --help text and the URL's keys; the validator (fields.ts) takes any such table, so
  * every study validates its own settings the same way.
  */
-import { KERNEL_PATHS, type KernelPath } from '../engine/backend.ts';
-import { type Arch, ARCHS, depthError } from '../engine/model.ts';
+import { type Arch, ARCHS, depthError, KERNEL_PATHS, type KernelPath } from '../engine/choices.ts';
 import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
 import {
   defaultsOf,
@@ -16,7 +15,6 @@ import {
   type Validation,
   validateFields,
 } from './fields.ts';
-import { sizeProblems } from './size.ts';
 
 export type { Field, FieldError, FieldTable, Validation } from './fields.ts';
 export { errorLine, suggest } from './fields.ts';
@@ -262,7 +260,9 @@ export function defaultTrainConfig(): TrainConfig {
 /**
  * Validates a (partial) config: unknown keys, wrong types, out-of-range values and
  * combinations the engine cannot build (e.g. a depth the block type cannot reach) each give
- * one error `{ key, message }`. Missing keys take their defaults.
+ * one error `{ key, message }`. Missing keys take their defaults. Whatever runs a config checks
+ * its size too (`validateTrainRun`, size.ts, which needs the engine: the page's first screen
+ * validates links without it).
  */
 export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
   return validateFields<TrainConfig>(TRAIN_FIELDS, input, trainCombinations);
@@ -304,9 +304,5 @@ function trainCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean
     });
   if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
     errors.push({ key: 'samples', message: `the digits set has 10000 images, got ${c.samples}` });
-  // sized from the network itself, so only once everything that shapes it is buildable
-  const shaping = ['arch', 'depth', 'width', 'batch', 'dataset', 'digitsSize', 'samples'];
-  if (errors.length === 0 && valid(...shaping, 'cardinality', 'growthRate'))
-    errors.push(...sizeProblems(c));
   return errors;
 }

@@ -4,7 +4,8 @@
  * worker threads (`--jobs N`) and the browser's workers all look kinds up here, so a new study
  * is one file in src/experiments plus one entry below.
  */
-import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
+import { TRAIN_FIELDS, type TrainConfig } from './config.ts';
+import { validateTrainRun } from './size.ts';
 import { errorLine } from './fields.ts';
 import type {
   JobDefinition,
@@ -31,7 +32,7 @@ export const TRAIN_JOB: SimpleJobDefinition<TrainConfig, TrainEvent, RunRecord> 
   kind: 'train',
   summary: 'train one network and write its run record (JSON or CSV)',
   fields: TRAIN_FIELDS,
-  validate: validateTrainConfig,
+  validate: validateTrainRun,
   digits: digitsOf,
   create: (config, resources, observe) => train(config, resources, observe),
   units: (config) => config.steps,

@@ -7,8 +7,8 @@
  */
 import { DIGITS_NUM_CLASSES, syntheticNumClasses } from '../data/index.ts';
 import { Model, type ModelSpec } from '../engine/model.ts';
-import type { FieldError } from './fields.ts';
-import type { TrainConfig } from './config.ts';
+import type { FieldError, Validation } from './fields.ts';
+import { type TrainConfig, validateTrainConfig } from './config.ts';
 
 /** The input width and classes a config's data has, without building the data. */
 export function datasetShape(config: TrainConfig): { inputDim: number; numClasses: number } {
@@ -120,4 +120,15 @@ export function sizeProblems(config: TrainConfig): FieldError[] {
       message: `this network (${size.params.toLocaleString('en')} parameters) would need ${over.join(' and ')}: try a smaller width, depth or batch`,
     },
   ];
+}
+
+/**
+ * A config that will run: valid (validateTrainConfig) and within the size limits. Every host
+ * that builds a network validates with this — the CLI, the worker, the page's form.
+ */
+export function validateTrainRun(input: unknown): Validation<TrainConfig> {
+  const checked = validateTrainConfig(input);
+  if (!checked.ok) return checked;
+  const errors = sizeProblems(checked.value);
+  return errors.length ? { ok: false, errors } : checked;
 }

@@ -8,7 +8,7 @@
  * training accuracy in evaluation mode — null when it was not reached within the budget, never
  * dropped or clipped; a diverged run keeps its step of divergence.
  */
-import { type Arch, ARCHS, depthError } from '../engine/model.ts';
+import { type Arch, ARCHS, depthError } from '../engine/choices.ts';
 import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
 import { type FieldError, type Validation, validateFields } from './fields.ts';
 import type { Part, Plan } from './job.ts';

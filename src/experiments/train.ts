@@ -20,7 +20,7 @@ import {
 } from '../engine/model.ts';
 import { learningRate, Optimizer } from '../engine/optim.ts';
 import { Rng } from '../engine/rng.ts';
-import { errorLine, type TrainConfig, validateTrainConfig } from './config.ts';
+import { errorLine, type TrainConfig } from './config.ts';
 import { type Job, JobControl, type JobObservation, type JobResources } from './job.ts';
 
 export interface ModelSummary {
@@ -98,7 +98,7 @@ export function loadDataset(config: TrainConfig, resources: TrainResources = {})
 }
 
 /** The input width and classes a config's data has, without building the data. */
-import { datasetShape, modelSpec } from './size.ts';
+import { datasetShape, modelSpec, validateTrainRun } from './size.ts';
 
 export { datasetShape, modelSpec };
 
@@ -128,7 +128,7 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
     if (!Number.isInteger(every) || every < 0)
       throw new Error(`tensorStatsEvery: expected an integer ≥ 0, got ${every}`);
     this.tensorStatsEvery = every;
-    const checked = validateTrainConfig(config);
+    const checked = validateTrainRun(config);
     if (!checked.ok)
       throw new Error(`invalid config:\n  ${checked.errors.map((e) => errorLine(e)).join('\n  ')}`);
     this.data = loadDataset(checked.value, resources);

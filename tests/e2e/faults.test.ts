@@ -1,8 +1,10 @@
 /**
- * Faults in Debian's Chromium: a training worker that dies mid-run — with an error (a script
- * error, running out of memory) or silently (a phone's system killing it) — is detected, the
- * runs it held are marked failed with the reason, and the next Start trains on a new worker.
+ * Faults and long runs in Debian's Chromium: a training worker that dies mid-run — with an error
+ * (a script error, running out of memory) or silently (a phone's system killing it) — is
+ * detected, the runs it held are marked failed with the reason, and the next Start trains on a
+ * new worker; a long run's charts draw a bounded number of points while the export keeps all.
  */
+import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { fill, stepOf } from './dynamicsForm.ts';
@@ -78,6 +80,40 @@ describe('a training worker that dies', () => {
 
     await start(page);
     await expect.poll(() => stepOf(page, 'resnet'), { timeout: 30_000 }).toBeGreaterThan(5);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+});
+
+describe('a long run', () => {
+  it('draws a bounded number of points, says so, and the CSV keeps every point', async () => {
+    const { context, page, problems } = await site.open();
+    await scrollToSection(page, 'training-dynamics');
+    const steps = 24_000;
+    await fill(page, { depth: 8, width: 4, steps, logEvery: 1, evalEvery: steps });
+    await start(page);
+    await page.locator('.dynamics[data-status="finished"]').waitFor({ timeout: 180_000 });
+    const note = (await page.locator('.dynamics .thinned').first().textContent())?.replace(
+      /\s+/g,
+      ' ',
+    );
+    const drawn =
+      /every (\d+)th of its ([\d,]+) points is drawn, and the latest; the CSV export has them all/.exec(
+        note ?? '',
+      );
+    expect(drawn, note ?? '').not.toBeNull();
+    expect(Number(drawn![1])).toBe(8);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('export-loss-chart').locator('button[data-format=csv]').click(),
+    ]);
+    const rows = readFileSync(await download.path(), 'utf8')
+      .trim()
+      .split('\n');
+    // every logged point (each step, and the run's first and last evaluations)
+    expect(rows).toHaveLength(1 + Number(drawn![2]!.replace(/,/g, '')));
+    expect(rows.length).toBeGreaterThan(steps);
+    expect(rows.at(-1)).toMatch(new RegExp(`^${steps},`));
     expect(problems).toEqual([]);
     await context.close();
   });

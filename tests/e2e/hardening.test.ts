@@ -9,7 +9,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { decodePageState } from '../../src/ui/state/url.ts';
 import { sampleLinks } from '../fuzz/links.ts';
-import { DIST, useSite } from './fixture.ts';
+import { fill } from './dynamicsForm.ts';
+import { DIST, scrollToSection, useSite } from './fixture.ts';
 
 const site = useSite();
 
@@ -79,6 +80,26 @@ describe('bad links and the security policy', () => {
     const origin = new URL(site.url).origin;
     expect(requests.filter((u) => !u.startsWith(origin) && !u.startsWith('data:'))).toEqual([]);
     expect(problems.filter((p) => !/Content Security Policy/.test(p))).toEqual([]);
+    await context.close();
+  });
+
+  it('a network too big for the tab: the form names what it would need, and Start refuses', async () => {
+    const { context, page, problems } = await site.open();
+    await scrollToSection(page, 'training-dynamics');
+    await fill(page, { dataset: 'digits', depth: 110, width: 1024, batch: 256 });
+    const summary = page.locator('.dynamics .error-summary');
+    await summary.waitFor();
+    await expect(summary.textContent()).resolves.toMatch(
+      /would need about 3\.3 GiB of memory \(the limit is 1\.0 GiB\)/,
+    );
+    await expect(page.locator('#field-width-error').textContent()).resolves.toMatch(/GiB/);
+    // Start refuses: nothing trains, the summary takes the focus
+    await page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true }).click();
+    await expect(page.getByTestId('status').textContent()).resolves.toBe('Ready');
+    await expect(
+      page.evaluate(() => document.activeElement?.classList.contains('error-summary')),
+    ).resolves.toBe(true);
+    expect(problems).toEqual([]);
     await context.close();
   });
 });

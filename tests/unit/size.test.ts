@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { Model } from '../../src/engine/model.ts';
 import { Arena } from '../../src/engine/tensor.ts';
 import { defaultTrainConfig, validateTrainConfig } from '../../src/experiments/config.ts';
-import { runSize, SIZE_LIMITS } from '../../src/experiments/size.ts';
+import { runSize, SIZE_LIMITS, validateTrainRun } from '../../src/experiments/size.ts';
 import { modelSpec } from '../../src/experiments/train.ts';
 
 const config = (over: object) => ({ ...defaultTrainConfig(), kernels: 'ts' as const, ...over });
@@ -55,8 +55,12 @@ describe('Model.footprint', () => {
 });
 
 describe('size limits', () => {
+  it('the schema alone does not size (links on the first screen are read without the engine)', () => {
+    expect(validateTrainConfig(config({ depth: 1202, width: 1024, batch: 4096 })).ok).toBe(true);
+  });
+
   it('refuses a network over the memory limit, naming what it would need and the limit', () => {
-    const r = validateTrainConfig(
+    const r = validateTrainRun(
       config({ dataset: 'digits', depth: 110, width: 1024, batch: 256, kernels: 'wasm' }),
     );
     expect(r.ok).toBe(false);
@@ -67,7 +71,7 @@ describe('size limits', () => {
   });
 
   it('refuses a step estimated over the time limit, and names the batch when activations weigh most', () => {
-    const r = validateTrainConfig(
+    const r = validateTrainRun(
       config({ depth: 1202, width: 1024, batch: 4096, kernels: 'wasm' }),
     );
     expect(r.ok).toBe(false);
@@ -85,8 +89,8 @@ describe('size limits', () => {
       { dataset: 'digits', depth: 56, width: 64, samples: 10000 },
     ]) {
       const c = config({ ...over, kernels: 'wasm' });
-      expect(validateTrainConfig(c).ok, JSON.stringify(over)).toBe(true);
-      const size = runSize(validateTrainConfig(c).ok ? (c as never) : (c as never));
+      expect(validateTrainRun(c).ok, JSON.stringify(over)).toBe(true);
+      const size = runSize(c as never);
       expect(size.bytes).toBeLessThan(SIZE_LIMITS.bytes);
     }
   });
