@@ -11,7 +11,7 @@
 import { type Arch, ARCHS, depthError } from '../engine/choices.ts';
 import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
 import { type FieldError, type Validation, validateFields } from './fields.ts';
-import type { Part, Plan } from './job.ts';
+import { isPartFailure, type Part, type PartFailure, type Plan } from './job.ts';
 import type { FinalMetrics, RunRecord } from './record.ts';
 
 export const SWEEP_SCHEMA = 'resnet-lab/sweep@1';
@@ -119,6 +119,8 @@ export interface SweepRun {
   /** the same in epochs (steps × batch / training examples) */
   epochsToTarget: number | null;
   diverged: { step: number } | null;
+  /** only on a run that could not finish (its worker died on the page): why */
+  failed?: string;
 }
 
 export interface SweepRecord {
@@ -154,11 +156,22 @@ export function* sweepPlan(c: SweepConfig): Plan<SweepRecord> {
     kind: 'train',
     config: runConfig(c, r.arch, r.depth, r.seed),
   }));
-  const records = (yield parts) as RunRecord[];
+  const records = (yield parts) as (RunRecord | PartFailure)[];
   return {
     schema: SWEEP_SCHEMA,
     config: configRecord(c),
-    runs: records.map((r) => sweepRun(r, c.targetAccuracy)),
+    runs: records.map((r, i) =>
+      isPartFailure(r)
+        ? {
+            ...runs[i]!,
+            final: null,
+            stepsToTarget: null,
+            epochsToTarget: null,
+            diverged: null,
+            failed: r.failed,
+          }
+        : sweepRun(r, c.targetAccuracy),
+    ),
   };
 }
 
