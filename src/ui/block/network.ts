@@ -1,0 +1,58 @@
+/**
+ * The small network behind Residual Block Architecture: one config per block form (and its plain
+ * twin), and that network's compiled graph. The graph is built from the same config the worker
+ * trains, so the diagram's nodes and the live statistics share their tensor names. Building a
+ * model of this size is a few thousand numbers and no training: the page's thread may do it.
+ */
+import { Model } from '../../engine/model.ts';
+import type { ModelGraph } from '../../engine/graph.ts';
+import {
+  defaultTrainConfig,
+  errorLine,
+  type TrainConfig,
+  validateTrainConfig,
+} from '../../experiments/config.ts';
+import { datasetShape, modelSpec } from '../../experiments/train.ts';
+
+/** The block forms the section draws (DenseNet's block is a concatenation, drawn in Variants). */
+export const BLOCK_FORMS = ['resnet', 'preact', 'bottleneck', 'resnext', 'highway'] as const;
+export type BlockForm = (typeof BLOCK_FORMS)[number];
+
+/** The forms' names on the page. */
+export const FORM_NAMES: Record<BlockForm, string> = {
+  resnet: 'Basic (post-activation)',
+  preact: 'Pre-activation',
+  bottleneck: 'Bottleneck',
+  resnext: 'ResNeXt (grouped)',
+  highway: 'Highway (gated)',
+};
+
+/** Steps between two measurements of every tensor of the live network. */
+export const TENSOR_STATS_EVERY = 5;
+
+/**
+ * The network a form's switch trains: 20 weight layers on the spiral, seed 1, the lab's defaults
+ * otherwise (batch norm, α = 0 at the start of every residual branch). `shortcut` false gives the
+ * plain twin: the same layers without the skip path.
+ */
+export function blockConfig(form: BlockForm, shortcut: boolean): TrainConfig {
+  const checked = validateTrainConfig({
+    ...defaultTrainConfig(),
+    arch: form,
+    shortcut,
+    depth: 20,
+    width: 16,
+    dataset: 'spiral',
+    steps: 2000,
+    seed: 1,
+  });
+  if (!checked.ok)
+    throw new Error(`block network: ${checked.errors.map((e) => errorLine(e)).join('; ')}`);
+  return checked.value;
+}
+
+/** The compiled graph of a config's network (built on the TypeScript kernels: same graph). */
+export function networkGraph(config: TrainConfig): ModelGraph {
+  const spec = modelSpec({ ...config, kernels: 'ts' }, datasetShape(config));
+  return new Model(spec).graph();
+}
