@@ -13,19 +13,7 @@ import {
   validateTrainConfig,
 } from '../../experiments/config.ts';
 import { datasetShape, modelSpec } from '../../experiments/train.ts';
-
-/** The block forms the section draws (DenseNet's block is a concatenation, drawn in Variants). */
-export const BLOCK_FORMS = ['resnet', 'preact', 'bottleneck', 'resnext', 'highway'] as const;
-export type BlockForm = (typeof BLOCK_FORMS)[number];
-
-/** The forms' names on the page. */
-export const FORM_NAMES: Record<BlockForm, string> = {
-  resnet: 'Basic (post-activation)',
-  preact: 'Pre-activation',
-  bottleneck: 'Bottleneck',
-  resnext: 'ResNeXt (grouped)',
-  highway: 'Highway (gated)',
-};
+import { BLOCK_NET_DEPTH, type BlockForm } from './forms.ts';
 
 /** Steps between two measurements of every tensor of the live network. */
 export const TENSOR_STATS_EVERY = 5;
@@ -40,7 +28,7 @@ export function blockConfig(form: BlockForm, shortcut: boolean): TrainConfig {
     ...defaultTrainConfig(),
     arch: form,
     shortcut,
-    depth: 20,
+    depth: BLOCK_NET_DEPTH,
     width: 16,
     dataset: 'spiral',
     steps: 2000,
