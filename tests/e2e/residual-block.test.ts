@@ -14,7 +14,7 @@ import { streamJob } from '../../src/experiments/job.ts';
 import { type TrainEvent, TrainingRun } from '../../src/experiments/train.ts';
 import { BLOCK_FORMS, FORM_NAMES } from '../../src/ui/block/forms.ts';
 import { blockConfig, networkGraph, TENSOR_STATS_EVERY } from '../../src/ui/block/network.ts';
-import { RESULTS, scrollToSection, useSite } from './fixture.ts';
+import { RESULTS, ROOT, scrollToSection, useSite } from './fixture.ts';
 
 const site = useSite();
 
@@ -33,6 +33,21 @@ async function nodeTensors(
   for await (const event of streamJob(run))
     if (event.type === 'tensors') byStep.set(event.step, event);
   return byStep;
+}
+
+/** axe-core's serious and critical violations inside the section (after training: every panel). */
+async function axeProblems(page: Page): Promise<string[]> {
+  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
+  return page.evaluate(async () => {
+    type Result = {
+      violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
+    };
+    const axe = (window as unknown as { axe: { run: (c: Element) => Promise<Result> } }).axe;
+    const result = await axe.run(document.getElementById('residual-block')!);
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
 }
 
 async function noOverflow(page: Page): Promise<void> {
@@ -107,6 +122,11 @@ describe('Residual Block Architecture', () => {
     const { context, page, problems } = await site.open('#residual-block');
     try {
       await scrollToSection(page, 'residual-block');
+      // every node is a button named by the words it shows
+      expect(
+        await diagram(page).getByRole('button', { name: 'weight layer 16 → 16' }).count(),
+      ).toBe(2);
+      expect(await diagram(page).getByRole('button', { name: '+ x + F(x)' }).count()).toBe(1);
       const node = diagram(page).locator('g.node[data-node="block2.1"]');
       await node.focus();
       const panel = page.getByTestId('block-node-panel');
@@ -125,37 +145,49 @@ describe('Residual Block Architecture', () => {
       await page.keyboard.press('ArrowDown');
       await expect.poll(() => panel.getAttribute('data-node')).toBe('block2.1.relu');
 
-      // train: the shares are numbers, they change, and they are the engine's
-      await page.getByTestId('block-train').click();
+      // train: the shares are numbers, they change, and they are the engine's. Every reading the
+      // page shows is recorded as it appears (the run is fast: polling would miss most of them).
       const shares = page.getByTestId('block-shares');
-      await expect.poll(() => shares.getAttribute('data-step'), { timeout: 30_000 }).not.toBe('');
-      // all four at once: the run keeps training between two separate reads
-      const read = () =>
-        shares.evaluate((el) => {
+      await shares.evaluate((el) => {
+        const seen: { step: number; branch: number; shortcut: number; sum: number }[] = [];
+        (window as unknown as { __blockSeen: typeof seen }).__blockSeen = seen;
+        new MutationObserver(() => {
           const d = (el as HTMLElement).dataset;
-          return {
+          if (!d.step || seen.at(-1)?.step === Number(d.step)) return;
+          seen.push({
             step: Number(d.step),
             branch: Number(d.branch),
             shortcut: Number(d.shortcut),
             sum: Number(d.sum),
-          };
-        });
-      const early = await read();
+          });
+        }).observe(el, { attributes: true });
+      });
+      await page.getByTestId('block-train').click();
       await expect
         .poll(() => page.getByTestId('block-status').getAttribute('data-state'), {
           timeout: 60_000,
         })
         .toBe('done');
-      const late = await read();
+      const seen = await page.evaluate(
+        () =>
+          (
+            window as unknown as {
+              __blockSeen: { step: number; branch: number; shortcut: number; sum: number }[];
+            }
+          ).__blockSeen,
+      );
+      expect(seen.length).toBeGreaterThanOrEqual(2);
+      const early = seen[0]!;
+      const late = seen.at(-1)!;
       expect(late.step).toBe(2000);
       expect(late.step).toBeGreaterThan(early.step);
       expect(late.branch).not.toBe(early.branch);
       const byStep = await expected;
-      for (const seen of [early, late]) {
-        const row = byStep.get(seen.step)!.residuals.find((r) => r.block === 1)!;
-        expect(seen.branch).toBe(row.branchNorm);
-        expect(seen.shortcut).toBe(row.shortcutNorm);
-        expect(seen.sum).toBe(row.sumNorm);
+      for (const reading of seen) {
+        const row = byStep.get(reading.step)!.residuals.find((r) => r.block === 1)!;
+        expect(reading.branch, `step ${reading.step}`).toBe(row.branchNorm);
+        expect(reading.shortcut, `step ${reading.step}`).toBe(row.shortcutNorm);
+        expect(reading.sum, `step ${reading.step}`).toBe(row.sumNorm);
       }
       expect(early.branch).toBeGreaterThan(0);
       expect(Number(await page.getByTestId('block-branch-norm').count())).toBe(1);
@@ -219,7 +251,7 @@ describe('Residual Block Architecture', () => {
   });
 
   for (const width of [1280, 360])
-    it(`fits ${width} px without horizontal overflow`, async () => {
+    it(`fits ${width} px without horizontal overflow, and axe finds nothing serious once trained`, async () => {
       const { context, page, problems } = await site.open('&block-node=add#residual-block', {
         viewport: { width, height: 900 },
       });
@@ -228,6 +260,7 @@ describe('Residual Block Architecture', () => {
         for (const form of BLOCK_FORMS) {
           await page.getByRole('radio', { name: FORM_NAMES[form] }).check();
           await noOverflow(page);
+          expect(await axeProblems(page), form).toEqual([]);
         }
         await page.getByRole('radio', { name: FORM_NAMES.resnet }).check();
         await page.getByTestId('block-train').click();
@@ -237,6 +270,7 @@ describe('Residual Block Architecture', () => {
           })
           .toBe('done');
         await noOverflow(page);
+        expect(await axeProblems(page)).toEqual([]);
         await page.mouse.move(0, 0);
         await page
           .locator('#residual-block')
