@@ -10,11 +10,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import type { ModelGraph } from '../../src/engine/graph.ts';
+import type { TrainConfig } from '../../src/experiments/config.ts';
+import { runPart } from '../../src/experiments/jobs.ts';
 import { streamJob } from '../../src/experiments/job.ts';
 import { type TrainEvent, TrainingRun } from '../../src/experiments/train.ts';
 import { BLOCK_FORMS, FORM_NAMES } from '../../src/ui/block/forms.ts';
-import { blockConfig, networkGraph, TENSOR_STATS_EVERY } from '../../src/ui/block/network.ts';
+import { blockConfig, TENSOR_STATS_EVERY } from '../../src/ui/block/network.ts';
 import { RESULTS, ROOT, scrollToSection, useSite } from './fixture.ts';
+
+/** The graph the page asks its worker for: the `inspect` job, run here. */
+const networkGraph = (config: TrainConfig): ModelGraph =>
+  runPart({ kind: 'inspect', config }, {}) as ModelGraph;
 
 const site = useSite();
 
@@ -23,9 +30,10 @@ const diagram = (page: Page) => page.getByTestId('block-diagram');
 /** The tensor statistics the engine reports in Node for the section's network, by step. */
 async function nodeTensors(
   form: (typeof BLOCK_FORMS)[number],
+  shortcut = true,
 ): Promise<Map<number, Extract<TrainEvent, { type: 'tensors' }>>> {
   const run = new TrainingRun(
-    blockConfig(form, true),
+    blockConfig(form, shortcut),
     {},
     { tensorStatsEvery: TENSOR_STATS_EVERY },
   );
@@ -211,6 +219,33 @@ describe('Residual Block Architecture', () => {
       const last = lines.at(-1)!.split(',').map(Number);
       const row = byStep.get(2000)!.residuals.find((r) => r.block === 1)!;
       expect(last[2]).toBe(row.branchNorm / row.shortcutNorm);
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('the plain twin: no shares, and its block’s output and input norms are the engine’s', async () => {
+    const expected = nodeTensors('resnet', false);
+    const { context, page, problems } = await site.open('&block-shortcut=off#residual-block');
+    try {
+      await scrollToSection(page, 'residual-block');
+      await page.getByTestId('block-train').click();
+      await expect
+        .poll(() => page.getByTestId('block-status').getAttribute('data-state'), {
+          timeout: 60_000,
+        })
+        .toBe('done');
+      const twin = page.getByTestId('block-twin-sentence');
+      const seen = await twin.evaluate((el) => ({ ...(el as HTMLElement).dataset }));
+      expect(Number(seen.step)).toBe(2000);
+      const graph = networkGraph(blockConfig('resnet', false));
+      const tensors = (await expected).get(2000)!.tensors;
+      const norm = (name: string) => tensors.find((t) => t.name === name)!.norm;
+      expect(Number(seen.output)).toBe(norm(graph.blocks[1]!.output!));
+      expect(Number(seen.input)).toBe(norm(graph.blocks[1]!.input));
+      expect(await page.getByTestId('block-ratio').count()).toBe(0);
+      expect(await page.locator('#residual-block polyline.edge.skip').count()).toBe(0);
       expect(problems).toEqual([]);
     } finally {
       await context.close();

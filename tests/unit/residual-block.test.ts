@@ -5,6 +5,10 @@
  * that read the branch's share.
  */
 import { describe, expect, it } from 'vitest';
+import type { ModelGraph } from '../../src/engine/graph.ts';
+import type { TrainConfig } from '../../src/experiments/config.ts';
+import { runPart } from '../../src/experiments/jobs.ts';
+import { graphOf } from '../../src/cli/inspect.ts';
 import { analyzeArch, BUILTIN_ARCHS } from '../../src/arch/index.ts';
 import { blocksForDepth } from '../../src/engine/model.ts';
 import { TrainingRun } from '../../src/experiments/train.ts';
@@ -17,10 +21,14 @@ import {
 } from '../../src/ui/block/forms.ts';
 import { formatStat, formulaOf } from '../../src/ui/block/formulas.ts';
 import { layoutBlock } from '../../src/ui/block/layout.ts';
-import { blockConfig, networkGraph } from '../../src/ui/block/network.ts';
+import { blockConfig } from '../../src/ui/block/network.ts';
 import { ratioText, sharesOf, shareSentence } from '../../src/ui/block/shares.ts';
 import { SHORTCUT_NETS, shortcutCost } from '../../src/ui/block/shortcuts.ts';
 import { decodePageState, encodePageState } from '../../src/ui/state/url.ts';
+
+/** The graph the page asks its worker for: the `inspect` job, run here. */
+const networkGraph = (config: TrainConfig): ModelGraph =>
+  runPart({ kind: 'inspect', config }, {}) as ModelGraph;
 
 /** nodes the engine builds per block in each form (the block's own, without in and out) */
 const NODES_PER_BLOCK = {
@@ -30,6 +38,15 @@ const NODES_PER_BLOCK = {
   resnext: [11, 10],
   highway: [6, 6],
 } as const;
+
+describe('the inspect job', () => {
+  it('gives the graph the engine builds for the config, as `resnet-lab inspect` prints it', () => {
+    for (const form of BLOCK_FORMS) {
+      const config = blockConfig(form, true);
+      expect(networkGraph(config)).toEqual(graphOf(config));
+    }
+  });
+});
 
 describe('layoutBlock', () => {
   for (const form of BLOCK_FORMS)

@@ -1,10 +1,9 @@
 /**
  * The small network behind Residual Block Architecture: one config per block form (and its plain
- * twin), and that network's compiled graph. The graph is built from the same config the worker
- * trains, so the diagram's nodes and the live statistics share their tensor names. Building a
- * model of this size is a few thousand numbers and no training: the page's thread may do it.
+ * twin), and that network's compiled graph, asked of a worker (the `inspect` job) once per
+ * config. The graph comes from the same config the worker trains, so the diagram's nodes and the
+ * live statistics share their tensor names.
  */
-import { Model } from '../../engine/model.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
 import {
   defaultTrainConfig,
@@ -12,7 +11,7 @@ import {
   type TrainConfig,
   validateTrainConfig,
 } from '../../experiments/config.ts';
-import { datasetShape, modelSpec } from '../../experiments/train.ts';
+import { networkGraphOf } from '../runs/worker.ts';
 import { BLOCK_NET_DEPTH, type BlockForm } from './forms.ts';
 
 /** Steps between two measurements of every tensor of the live network. */
@@ -39,8 +38,17 @@ export function blockConfig(form: BlockForm, shortcut: boolean): TrainConfig {
   return checked.value;
 }
 
-/** The compiled graph of a config's network (built on the TypeScript kernels: same graph). */
-export function networkGraph(config: TrainConfig): ModelGraph {
-  const spec = modelSpec({ ...config, kernels: 'ts' }, datasetShape(config));
-  return new Model(spec).graph();
+// one graph per config, kept: plain bookkeeping, never read reactively
+const graphs = new Map<string, Promise<ModelGraph>>();
+
+/** The compiled graph of a config's network (from a worker; asked once per config). */
+export function networkGraph(config: TrainConfig): Promise<ModelGraph> {
+  const key = JSON.stringify(config);
+  let graph = graphs.get(key);
+  if (!graph) {
+    graph = networkGraphOf(config);
+    graph.catch(() => graphs.delete(key));
+    graphs.set(key, graph);
+  }
+  return graph;
 }
