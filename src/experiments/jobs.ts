@@ -4,6 +4,7 @@
  * worker threads (`--jobs N`) and the browser's workers all look kinds up here, so a new study
  * is one file in src/experiments plus one entry below.
  */
+import type { ModelGraph } from '../engine/graph.ts';
 import { TRAIN_FIELDS, type TrainConfig } from './config.ts';
 import { validateTrainRun } from './size.ts';
 import { errorLine } from './fields.ts';
@@ -14,6 +15,7 @@ import type {
   PlanDefinition,
   SimpleJobDefinition,
 } from './job.ts';
+import { type InspectEvent, InspectJob } from './inspect.ts';
 import { RunRecorder, type RunRecord } from './record.ts';
 import {
   SWEEP_FIELDS,
@@ -42,6 +44,23 @@ export const TRAIN_JOB: SimpleJobDefinition<TrainConfig, TrainEvent, RunRecord> 
   },
 };
 
+/** The graph of the network a training config builds (no training); `resnet-lab inspect`. */
+export const INSPECT_JOB: SimpleJobDefinition<TrainConfig, InspectEvent, ModelGraph | null> = {
+  type: 'simple',
+  kind: 'inspect',
+  summary: 'the compiled graph of the network a training config builds (nodes, shapes, shortcuts)',
+  fields: TRAIN_FIELDS,
+  validate: validateTrainRun,
+  // the graph does not depend on the data's values, only on their shape
+  digits: () => null,
+  create: (config) => new InspectJob(config),
+  units: () => 1,
+  recorder: () => {
+    let graph: ModelGraph | null = null;
+    return { add: (e) => (graph = e.graph), result: () => graph };
+  },
+};
+
 export const SWEEP_JOB: PlanDefinition<SweepConfig, SweepRecord> = {
   type: 'plan',
   kind: 'sweep',
@@ -59,6 +78,7 @@ export const SWEEP_JOB: PlanDefinition<SweepConfig, SweepRecord> = {
 export const JOBS: Record<string, JobDefinition> = {
   train: TRAIN_JOB as unknown as JobDefinition,
   sweep: SWEEP_JOB as unknown as JobDefinition,
+  inspect: INSPECT_JOB as unknown as JobDefinition,
 };
 
 /**

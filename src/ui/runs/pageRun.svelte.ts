@@ -8,6 +8,7 @@
  * each store holds.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { JobObservation } from '../../experiments/job.ts';
 import type { DatasetSummary, Metrics, ModelSummary, TrainEvent } from '../../experiments/train.ts';
 import { type CurveStore, type Metric, METRICS, seriesKey } from './curves.ts';
 import { FrameScheduler } from './frames.ts';
@@ -51,7 +52,13 @@ export interface PageRunOptions {
   queued?: () => void;
   /** free the run in its worker once done (a figure that never asks the model again) */
   releaseWhenDone?: boolean;
+  /** what the worker reports beyond the config (`tensorStatsEvery`: every tensor's statistics) */
+  observe?: JobObservation;
+  /** called with each `tensors` event as it is applied (the latest is also in `tensors`) */
+  onTensors?: (event: TensorsEvent) => void;
 }
+
+export type TensorsEvent = Extract<TrainEvent, { type: 'tensors' }>;
 
 export class PageRun<Id extends string = string> {
   status = $state<RunStatus>('idle');
@@ -73,6 +80,8 @@ export class PageRun<Id extends string = string> {
   /** the first and the latest per-layer statistics */
   firstLayers = $state.raw<LayerSnapshot | null>(null);
   layers = $state.raw<LayerSnapshot | null>(null);
+  /** the latest statistics of every tensor and residual block (with `observe.tensorStatsEvery`) */
+  tensors = $state.raw<TensorsEvent | null>(null);
   /** training-loss points received, and a counter bumped when the curves grew */
   points = $state(0);
   version = $state(0);
@@ -133,6 +142,7 @@ export class PageRun<Id extends string = string> {
           if (id === this.runId) this.enqueue(batch);
         },
         digits,
+        this.options.observe,
       );
     } catch (error) {
       if (id !== this.runId) return;
@@ -219,6 +229,7 @@ export class PageRun<Id extends string = string> {
     this.news = '';
     this.firstLayers = null;
     this.layers = null;
+    this.tensors = null;
     this.points = 0;
     this.rateWindow = [];
     const keys = METRICS.map((m) => seriesKey(this.id, m));
@@ -307,7 +318,10 @@ export class PageRun<Id extends string = string> {
         return loss || accuracy;
       }
       case 'layers':
+        return false;
       case 'tensors':
+        this.tensors = event;
+        this.options.onTensors?.(event);
         return false;
       case 'diverged':
         this.divergedAt = event.step;

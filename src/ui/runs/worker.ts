@@ -3,6 +3,8 @@
  * goes through here, so a change of the pool's API is an edit of this file only.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { ModelGraph } from '../../engine/graph.ts';
+import type { JobObservation } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
 import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 
@@ -17,6 +19,7 @@ export interface RunConnection {
     config: TrainConfig,
     onBatch: (batch: EventBatch) => void,
     digits?: Uint8Array,
+    observe?: JobObservation,
   ): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -33,7 +36,7 @@ export function connectRun(): RunConnection {
   return {
     warm: () => handle.warm(),
     loadDigits: (side) => handle.loadDigits(side),
-    train: (config, onBatch, digits) => handle.start(config, onBatch, digits),
+    train: (config, onBatch, digits, observe) => handle.start(config, onBatch, digits, observe),
     pause: () => handle.pause(),
     resume: () => handle.resume(),
     step: () => handle.step(),
@@ -42,6 +45,22 @@ export function connectRun(): RunConnection {
     predict: (x, count) => handle.predict(x, count),
     dataView: (maxTrain, maxTest) => handle.dataView(maxTrain, maxTest),
   };
+}
+
+/**
+ * The compiled graph of the network `config` builds (nodes, tensors, shortcuts), computed by a
+ * worker of the pool: the page's own script holds no engine.
+ */
+export async function networkGraphOf(config: TrainConfig): Promise<ModelGraph> {
+  const handle = sharedPool().handle();
+  try {
+    await handle.startJob('inspect', config, () => {}, { record: true });
+    const graph = (await handle.result()) as ModelGraph | null;
+    if (!graph) throw new Error('the worker sent no graph');
+    return graph;
+  } finally {
+    handle.terminate();
+  }
 }
 
 /** The pool's size and each worker's runs (the browser tests read them). */

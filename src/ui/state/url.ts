@@ -32,6 +32,13 @@ import { scanJson } from '../variants/jsonSource.ts';
 import { prettySpec, specText } from '../variants/specCheck.ts';
 import { COMPARISON_COLUMNS, type ComparisonKey, type SortDirection } from '../variants/table.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
+import {
+  BLOCK_FORMS,
+  blockCount,
+  type BlockForm,
+  type BlockView,
+  DEFAULT_BLOCK_VIEW,
+} from '../block/forms.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -80,6 +87,8 @@ export interface ViewState {
   chain: ChainSettings;
   /** ResNet Variants' choices */
   variants: VariantsView;
+  /** Residual Block Architecture: the form drawn, the block and the node chosen */
+  block: BlockView;
 }
 
 export interface SortState {
@@ -115,12 +124,13 @@ export function flagOf(key: FieldKey): string {
 }
 
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
-export function defaultFigures(): Pick<ViewState, 'chain' | 'variants'> {
+export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'block'> {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
   return {
     chain: { ...DEFAULT_CHAIN },
     variants: { picks, sort: null, spec: { base: FIRST_SPEC, text: null } },
+    block: { ...DEFAULT_BLOCK_VIEW },
   };
 }
 
@@ -297,6 +307,52 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
       return undefined;
     },
     fallback: (view) => `the editor shows the ${view.variants.spec.base} spec`,
+  },
+  // Residual Block Architecture (in this order: the block number is checked against the form)
+  {
+    name: 'block-form',
+    help: `the block form drawn: ${BLOCK_FORMS.join(', ')}`,
+    write: (view) => (view.block.form === DEFAULT_BLOCK_VIEW.form ? undefined : view.block.form),
+    read(raw, view) {
+      if (!(BLOCK_FORMS as readonly string[]).includes(raw)) return oneOf(raw, BLOCK_FORMS);
+      view.block.form = raw as BlockForm;
+      return undefined;
+    },
+  },
+  {
+    name: 'block-shortcut',
+    help: 'on: the residual block; off: its plain twin, the same layers without the shortcut',
+    write: (view) => (view.block.shortcut ? undefined : 'off'),
+    read(raw, view) {
+      if (raw !== 'on' && raw !== 'off') return oneOf(raw, ['on', 'off']);
+      view.block.shortcut = raw === 'on';
+      return undefined;
+    },
+  },
+  {
+    name: 'block-n',
+    help: 'the block drawn, from 1',
+    write: (view) =>
+      view.block.block === DEFAULT_BLOCK_VIEW.block ? undefined : String(view.block.block),
+    read(raw, view) {
+      const count = blockCount(view.block.form);
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw) || n < 1 || n > count)
+        return `expected a block from 1 to ${count} (the ${view.block.form} network has ${count} blocks)`;
+      view.block.block = n;
+      return undefined;
+    },
+  },
+  {
+    name: 'block-node',
+    help: 'the node chosen in the block diagram (in, out, 1, 1.bn, add, …)',
+    write: (view) => view.block.node ?? undefined,
+    // the section checks that the block has this node, and shows none otherwise
+    read(raw, view) {
+      if (!/^[A-Za-z0-9.]{1,40}$/.test(raw)) return 'not a node name';
+      view.block.node = raw;
+      return undefined;
+    },
   },
 ];
 
