@@ -3,6 +3,7 @@
  * goes through here, so a change of the pool's API is an edit of this file only.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
 import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 
@@ -48,4 +49,21 @@ export function connectRun(): RunConnection {
 export function poolLoad(): { size: number; loads: WorkerLoad[] } {
   const pool = sharedPool();
   return { size: pool.size, loads: pool.loads };
+}
+
+/**
+ * Runs a plan's parts across the page's pool (TrainPool.runParts): results in part order, each
+ * reported as it ends; `signal.cancel()` (set by the pool) stops every running part.
+ */
+export function runPlanParts(
+  parts: Part[],
+  options: {
+    digits?: Uint8Array;
+    onProgress?: (done: number) => void;
+    onPartDone?: (index: number, result: unknown) => void;
+    signal?: { cancelled: boolean; cancel?: () => void };
+  },
+): Promise<unknown[]> {
+  const { digits, ...rest } = options;
+  return sharedPool().runParts(parts, { ...rest, resources: () => (digits ? { digits } : {}) });
 }
