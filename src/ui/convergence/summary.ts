@@ -144,11 +144,12 @@ export interface Claim {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const steps = (n: number) => n.toLocaleString('en');
 const lossText = (x: number) => (x < 0.01 ? x.toPrecision(2) : x.toFixed(3));
 
 function stepsText(cell: DepthCell, budget: number): string {
   if (cell.stepsMedian === null)
-    return `not reached within ${budget} steps (${cell.notReached} of ${cell.runs.length} seeds)`;
+    return `not reached within ${steps(budget)} steps (${cell.notReached} of ${cell.runs.length} seeds)`;
   const suffix = cell.notReached ? `; ${cell.notReached} of ${cell.runs.length} seeds did not` : '';
   return `${cell.stepsMedian} steps (median${suffix})`;
 }
@@ -180,8 +181,8 @@ export function cardClaims(record: SweepRecord): { plain: Claim[]; resnet: Claim
     pDeep.lossMedian === null
       ? 'not supported by this sweep: no plain run finished'
       : plateau
-        ? `${netName('plain', pDeep.depth)} ends at a training loss of ${lossText(pDeep.lossMedian)} (median of ${pDeep.runs.length} seeds) after ${budget} steps — ${pct(pDeep.lossMedian / chance)} of the ${lossText(chance)} of a network that only guesses, which is where training starts: its loss stopped falling almost at once.`
-        : `not supported by this sweep: ${netName('plain', pDeep.depth)} ends at a training loss of ${lossText(pDeep.lossMedian)}, well below the ${lossText(chance)} of guessing (this sweep records final values only, not the curve; watch one in Training Dynamics).`;
+        ? `${netName('plain', pDeep.depth)} ends at a training loss of ${lossText(pDeep.lossMedian)} (median of ${pDeep.runs.length} seeds) after ${steps(budget)} steps — ${pct(pDeep.lossMedian / chance)} of the ${lossText(chance)} of a network that only guesses: it has learnt next to nothing. (The sweep keeps final values, so when its loss stopped falling is not measured here; Training Dynamics draws the curve.)`
+        : `not supported by this sweep: ${netName('plain', pDeep.depth)} ends at a training loss of ${lossText(pDeep.lossMedian)}, well below the ${lossText(chance)} of guessing (the sweep keeps final values only, not the curve; watch one in Training Dynamics).`;
 
   // 2. accuracy degrades with depth (median final training accuracy, shallowest vs deepest)
   const degrade =
@@ -217,14 +218,17 @@ export function cardClaims(record: SweepRecord): { plain: Claim[]; resnet: Claim
     ? needsDepths
     : `${slow ? '' : 'not supported by this sweep: '}to reach ${pct(target)} training accuracy, ${netName('plain', pShallow.depth)} takes ${stepsText(pShallow, budget)}; ${netName('plain', pDeep.depth)} ${stepsText(pDeep, budget)}.`;
 
-  // 5. smooth loss reduction: the residual nets end low at every depth (the curve itself is
-  // not in a sweep record)
+  // 5. smooth loss reduction: a sweep record keeps final values, not curves, so smoothness
+  // itself is not measured; what it does show is said
   const rWorst = Math.max(...resnet.map((c) => c.lossMedian ?? Infinity));
-  const smooth =
+  const endsLow =
     Number.isFinite(rWorst) && rWorst < 0.5 * chance && resnet.every((c) => c.diverged === 0);
-  const smoothText = smooth
-    ? `at every depth of the sweep the ResNets' median final training loss is at most ${lossText(rWorst)} (guessing: ${lossText(chance)}), with no divergence. The sweep keeps each run's final values only; the curves themselves are in Training Dynamics.`
-    : `not supported by this sweep: a ResNet's median final training loss is ${Number.isFinite(rWorst) ? lossText(rWorst) : 'missing'} (guessing: ${lossText(chance)}).`;
+  const smooth = false;
+  const smoothText = `not measured by this sweep: it keeps each run's final values, not its curve (Training Dynamics draws the curves). What it does show: ${
+    endsLow
+      ? `at every depth the ResNets' median final training loss is at most ${lossText(rWorst)} (guessing: ${lossText(chance)}), and no ResNet run diverged.`
+      : `a ResNet's median final training loss is ${Number.isFinite(rWorst) ? lossText(rWorst) : 'missing'} (guessing: ${lossText(chance)}).`
+  }`;
 
   // 6. consistent accuracy: the deepest ResNet at least as accurate as the shallowest
   const consistent =
@@ -241,7 +245,7 @@ export function cardClaims(record: SweepRecord): { plain: Claim[]; resnet: Claim
   const rDiverged = resnet.reduce((a, c) => a + c.diverged, 0);
   const rMissed = resnet.reduce((a, c) => a + c.notReached, 0);
   const stable = rDiverged === 0 && rMissed === 0;
-  const stableText = `${stable ? '' : 'not supported by this sweep: '}${rRuns - rDiverged} of ${rRuns} ResNet runs (depths ${resnet.map((c) => c.depth).join(', ')}, ${rDeep.runs.length} seeds each) trained without diverging, and ${rRuns - rMissed} of ${rRuns} reached ${pct(target)} training accuracy within ${budget} steps.`;
+  const stableText = `${stable ? '' : 'not supported by this sweep: '}${rRuns - rDiverged} of ${rRuns} ResNet runs (depths ${resnet.map((c) => c.depth).join(', ')}, ${rDeep.runs.length} seeds each) trained without diverging, and ${rRuns - rMissed} of ${rRuns} reached ${pct(target)} training accuracy within ${steps(budget)} steps.`;
 
   // 8. fast convergence when very deep: the deepest ResNet reaches the target, no later than
   // twice the shallowest ResNet, and sooner than the deepest plain net
@@ -255,7 +259,11 @@ export function cardClaims(record: SweepRecord): { plain: Claim[]; resnet: Claim
     ? needsDepths
     : `${fast ? '' : 'not supported by this sweep: '}${netName('resnet', rDeep.depth)} reaches ${pct(target)} in ${stepsText(rDeep, budget)}, ${netName('resnet', rShallow.depth)} in ${stepsText(rShallow, budget)}; ${netName('plain', pDeep.depth)}: ${stepsText(pDeep, budget)}.`;
 
-  return {
+  const sentence = (c: Claim): Claim => ({
+    ...c,
+    text: c.text[0]!.toUpperCase() + c.text.slice(1),
+  });
+  const cards: { plain: Claim[]; resnet: Claim[] } = {
     plain: [
       {
         id: 'plateau',
@@ -317,4 +325,5 @@ export function cardClaims(record: SweepRecord): { plain: Claim[]; resnet: Claim
       },
     ],
   };
+  return { plain: cards.plain.map(sentence), resnet: cards.resnet.map(sentence) };
 }
