@@ -134,3 +134,7 @@ export function cancel(): void {
     sweep.secondsLeft = null;
   }
 }
+
+// the browser tests read the sweep (only with ?e2e in the page's address)
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e'))
+  (window as unknown as { __convergence: SweepState }).__convergence = sweep;
