@@ -196,7 +196,7 @@ describe('Convergence Speed Analysis', () => {
     await context.close();
   });
 
-  it('exports the figure as CSV and the sweep as JSON', async () => {
+  it('exports the steps figure as CSV (its medians) and as PNG', async () => {
     const { context, page, problems } = await site.open('', QUIET);
     const figure = page.locator('#conv-steps-figure');
     await figure.scrollIntoViewIfNeeded();
