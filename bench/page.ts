@@ -9,7 +9,10 @@
  *   the first 2 s (long animation frames over 50 ms, with where their time went), the longest
  *   main-thread task, frames per second;
  * - **steady state** (depth 56, width 32, a point every step; and the page's defaults): 5 s
- *   windows of long tasks, fps, chart redraws per second and each network's steps per second.
+ *   windows of long tasks, fps, chart redraws per second and each network's steps per second;
+ * - **the default convergence sweep recomputed live** (Convergence Speed Analysis' 18 runs, in
+ *   the page's pool, reduced motion so that no other figure trains): wall seconds from the click
+ *   to the last run, and the long tasks and frames meanwhile (is the page responsive?).
  *
  * Goals (issue 12): no frame over 50 ms from the click; first live frame under 1 s; under
  * 100 kB gzip of script before it. The figures are printed, never asserted.
@@ -122,8 +125,11 @@ const now = (page: Page) => page.evaluate(() => performance.now());
 
 const server = await serveStatic(DIST, '/lab/');
 const browser = await launchChromium();
-const open = async (query = '') => {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+const open = async (query = '', reducedMotion: 'reduce' | 'no-preference' = 'no-preference') => {
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    reducedMotion,
+  });
   // tsx keeps function names with an `__name` helper that the page does not have
   await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   await context.addInitScript(installObservers);
@@ -217,6 +223,45 @@ for (let run = 1; run <= runs; run++) {
       ...m,
       plainStepsPerSecond: Math.round((after.plain - before.plain) / m.seconds),
       resnetStepsPerSecond: Math.round((after.resnet - before.resnet) / m.seconds),
+    });
+    await context.close();
+  }
+  // the default convergence sweep, recomputed live in the page's pool
+  {
+    const { context, page } = await open('&section=convergence', 'reduce');
+    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+    await page.waitForTimeout(1000);
+    const t0 = await now(page);
+    await page.getByTestId('conv-recompute').click();
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { __convergence: { status: string } }).__convergence.status ===
+        'done',
+      undefined,
+      { timeout: 600_000, polling: 500 },
+    );
+    const t1 = await now(page);
+    const sweep = await page.evaluate(() => {
+      const s = (
+        window as unknown as { __convergence: { seconds: number; complete: { runs: unknown[] } } }
+      ).__convergence;
+      return { seconds: s.seconds, runs: s.complete.runs.length };
+    });
+    const workers = await page.evaluate(
+      () => (window as unknown as { __lab?: { poolSize: number } }).__lab?.poolSize ?? null,
+    );
+    const m = await windowOf(page, t0, t1);
+    results.push({
+      run,
+      case: 'default convergence sweep, recomputed live',
+      load: load(),
+      sweepSeconds: Math.round(sweep.seconds * 10) / 10,
+      runs: sweep.runs,
+      workers,
+      longestTaskMs: m.longestTaskMs,
+      longFrames: m.longFrames,
+      longestFrameMs: m.longestFrameMs,
+      fps: m.fps,
     });
     await context.close();
   }

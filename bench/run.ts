@@ -14,11 +14,14 @@
  * 1.5–2×, and the best of two passes, cell by cell, is what the reference figures use too.
  */
 import { type ChildProcessWithoutNullStreams, spawn, spawnSync } from 'node:child_process';
-import { cpus, loadavg } from 'node:os';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import type { KernelPath } from '../src/engine/backend.ts';
 import { type TrainEvent, train } from '../src/experiments/train.ts';
+import { DEFAULT_SWEEP_FILE, defaultSweepCommand } from '../src/ui/convergence/preset.ts';
 import { BATCH_INTERVAL_MS } from '../src/worker/api.ts';
 import { packBatch } from '../src/worker/wire.ts';
 import { engineTask, spiralBatch, TASKS, type Task, type TaskArch, taskFlops } from './tasks.ts';
@@ -380,6 +383,45 @@ function fmt(ms: number): string {
   return ms >= 100 ? ms.toFixed(0) : ms >= 10 ? ms.toFixed(1) : ms.toFixed(2);
 }
 
+/**
+ * The page's default sweep (Convergence Speed Analysis) through the CLI, `--jobs 1` and
+ * `--jobs 2`: wall seconds of the whole command (Node's start included), and whether it wrote the
+ * bundled file's bytes.
+ */
+function convergenceSweep(jobs: number): {
+  jobs: number;
+  wallSeconds: number;
+  sameAsBundled: boolean;
+  loadBefore: string;
+  loadAfter: string;
+} {
+  const root = fileURLToPath(new URL('..', import.meta.url));
+  const work = mkdtempSync(join(tmpdir(), 'resnet-lab-bench-sweep-'));
+  try {
+    const argv = defaultSweepCommand()
+      .replace(/^npx resnet-lab /, '')
+      .split(' ');
+    const file = join(work, 'sweep.json');
+    argv[argv.indexOf('--out') + 1] = file;
+    const loadBefore = load();
+    const started = performance.now();
+    const r = spawnSync(
+      process.execPath,
+      [join(root, 'bin/resnet-lab.mjs'), ...argv, '--jobs', String(jobs), '--quiet'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    const wallSeconds = (performance.now() - started) / 1000;
+    if (r.status !== 0) throw new Error(`the default sweep failed (exit ${r.status}): ${r.stderr}`);
+    const sameAsBundled =
+      readFileSync(file, 'utf8') === readFileSync(join(root, DEFAULT_SWEEP_FILE), 'utf8');
+    return { jobs, wallSeconds, sameAsBundled, loadBefore, loadAfter: load() };
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
 const load = () =>
   loadavg()
     .map((x) => x.toFixed(2))
@@ -434,11 +476,14 @@ async function main(): Promise<void> {
     torch?.close();
   }
 
-  const labFigures: Record<string, unknown> = {
-    convergenceSweep: null,
-    convergenceSweepNote:
-      'not measured yet: the sweep exists (resnet-lab sweep), but the page has no default sweep until Convergence Speed Analysis lands',
-  };
+  const labFigures: Record<string, unknown> = {};
+  if (lab.includes('wasm')) {
+    // the CLI's default kernels, as the page's workers use
+    labFigures.convergenceSweep = [1, 2].map((jobs) => {
+      if (!json) process.stderr.write(`  default convergence sweep, --jobs ${jobs}…\n`);
+      return convergenceSweep(jobs);
+    });
+  }
   if (lab.length) {
     labFigures.dynamicsPair = lab.map((k) => {
       if (!json) process.stderr.write(`  Training Dynamics pair, depth 56, ${k} kernels…\n`);
@@ -476,7 +521,13 @@ async function main(): Promise<void> {
     out.push(
       `- batch norm + layer stats every 10 + events, over the bare step (depth-56 ResNet), ${o.kernels}: ${fmt(o.bare.msPerStep)} → ${fmt(o.full.msPerStep)} ms/step, +${(100 * o.overheadWall).toFixed(0)}% wall (cpu ${fmt(o.bare.cpuMsPerStep)} → ${fmt(o.full.cpuMsPerStep)}, +${(100 * o.overheadCpu).toFixed(0)}%)`,
     );
-  out.push(`- default convergence sweep: ${labFigures.convergenceSweepNote as string}`);
+  for (const c of (labFigures.convergenceSweep ?? []) as ReturnType<typeof convergenceSweep>[])
+    out.push(
+      `- the page's default convergence sweep (18 runs, ${DEFAULT_SWEEP_FILE}) through the CLI, --jobs ${c.jobs}: ${c.wallSeconds.toFixed(1)} s wall, load ${c.loadBefore} → ${c.loadAfter}; ${c.sameAsBundled ? 'the bundled file’s bytes' : 'NOT the bundled file’s bytes'}`,
+    );
+  out.push(
+    "- the page's pool on the default sweep: `npm run bench:page` (Chromium; Recompute live in Convergence Speed Analysis)",
+  );
   process.stdout.write(`\n${out.join('\n')}\n`);
 }
 

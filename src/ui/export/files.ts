@@ -222,3 +222,32 @@ export function withXmlns(svgText: string): string {
     ? `${text}\n`
     : `<?xml version="1.0" encoding="UTF-8"?>\n${text}\n`;
 }
+
+/**
+ * An SVG element on the page drawn onto a canvas of its size on screen (for a PNG of an SVG
+ * figure): its standalone document (svgToString) loaded as an image.
+ */
+export async function svgToCanvas(svg: SVGSVGElement): Promise<HTMLCanvasElement> {
+  const text = svgToString(svg);
+  const box = svg.getBoundingClientRect();
+  const width = Math.max(1, Math.round(box.width));
+  const height = Math.max(1, Math.round(box.height));
+  const url = URL.createObjectURL(new Blob([text], { type: 'image/svg+xml;charset=utf-8' }));
+  try {
+    const image = new Image();
+    image.src = url;
+    await image.decode();
+    // at 1:1 (a detached canvas has no CSS size, which canvasToPngBlob scales its title by)
+    const canvas = document.createElement('canvas');
+    canvas.width = width;
+    canvas.height = height;
+    const ctx = canvas.getContext('2d');
+    if (!ctx) throw new Error('canvas 2D context unavailable');
+    ctx.fillStyle = '#ffffff';
+    ctx.fillRect(0, 0, canvas.width, canvas.height);
+    ctx.drawImage(image, 0, 0, canvas.width, canvas.height);
+    return canvas;
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+}

@@ -4,7 +4,7 @@
  */
 import type { TrainConfig } from '../../experiments/config.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
-import type { JobObservation } from '../../experiments/job.ts';
+import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
 import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 
@@ -77,3 +77,20 @@ export const poolFaults = {
   stopWorker: (index: number, error?: string) => sharedPool().stopWorker(index, error),
   checkWorkers: (timeoutMs: number) => sharedPool().checkWorkers(timeoutMs),
 };
+
+/**
+ * Runs a plan's parts across the page's pool (TrainPool.runParts): results in part order, each
+ * reported as it ends; `signal.cancel()` (set by the pool) stops every running part.
+ */
+export function runPlanParts(
+  parts: Part[],
+  options: {
+    digits?: Uint8Array;
+    onProgress?: (done: number) => void;
+    onPartDone?: (index: number, result: unknown) => void;
+    signal?: { cancelled: boolean; cancel?: () => void };
+  },
+): Promise<unknown[]> {
+  const { digits, ...rest } = options;
+  return sharedPool().runParts(parts, { ...rest, resources: () => (digits ? { digits } : {}) });
+}

@@ -77,6 +77,20 @@ export function isHidden(key: FieldKey): boolean {
 export function usePreset(name: PresetName): void {
   page.config = presetBase(name);
   page.view.preset = name;
+  goToTrainingDynamics();
+}
+
+/**
+ * Opens one run's settings in Training Dynamics Comparison (a figure's "open this run"): the form
+ * shows them, Start trains the run beside its twin, and the reader is taken there.
+ */
+export function openInTrainingDynamics(config: TrainConfig): void {
+  page.config = { ...config };
+  page.view.preset = null;
+  goToTrainingDynamics();
+}
+
+function goToTrainingDynamics(): void {
   if (!inBrowser) return;
   const section = document.getElementById('training-dynamics');
   if (!section) return;

@@ -27,6 +27,11 @@ import {
   DEFAULT_CHAIN,
   LIMITS as CHAIN_LIMITS,
 } from '../math/chainSettings.ts';
+import {
+  CONVERGENCE_PARAMS,
+  type ConvergenceView,
+  defaultConvergenceView,
+} from '../convergence/view.ts';
 import { CARD_CHOICES, CHOICE_CARDS, type ChoiceCard, FIRST_SPEC } from '../variants/choices.ts';
 import { scanJson } from '../variants/jsonSource.ts';
 import { prettySpec, specText } from '../variants/specCheck.ts';
@@ -89,6 +94,8 @@ export interface ViewState {
   variants: VariantsView;
   /** Residual Block Architecture: the form drawn, the block and the node chosen */
   block: BlockView;
+  /** Convergence Speed Analysis' sweep settings */
+  convergence: ConvergenceView;
 }
 
 export interface SortState {
@@ -124,13 +131,14 @@ export function flagOf(key: FieldKey): string {
 }
 
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
-export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'block'> {
+export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'block' | 'convergence'> {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
   return {
     chain: { ...DEFAULT_CHAIN },
     variants: { picks, sort: null, spec: { base: FIRST_SPEC, text: null } },
     block: { ...DEFAULT_BLOCK_VIEW },
+    convergence: defaultConvergenceView(),
   };
 }
 
@@ -354,6 +362,8 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
       return undefined;
     },
   },
+  // Convergence Speed Analysis (convergence/view.ts)
+  ...CONVERGENCE_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.

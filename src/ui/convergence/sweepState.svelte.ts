@@ -1,0 +1,140 @@
+/**
+ * The page's current depth sweep, shared by Convergence Speed Analysis and the Plain Network
+ * Issues / ResNet Advantages cards: first the bundled, precomputed default sweep (shown at once),
+ * then — after "Recompute live" — a sweep run in the page's worker pool, its runs streaming in as
+ * they end. Training never runs on this thread: the pool's workers run the sweep's parts
+ * (experiments/sweep.ts `sweepPlan`, the plan the CLI runs), so the live record is the one
+ * `resnet-lab sweep` writes for the same settings.
+ */
+import { runPlan } from '../../experiments/job.ts';
+import type { RunRecord } from '../../experiments/record.ts';
+import {
+  sweepPlan,
+  sweepRun,
+  sweepRuns,
+  type SweepConfig,
+  type SweepRecord,
+  type SweepRun,
+} from '../../experiments/sweep.ts';
+import { loadDigits } from '../../worker/pool.ts';
+import { runPlanParts } from '../runs/worker.ts';
+import precomputedJson from './defaultSweep.json';
+
+// The JSON's strings are typed as plain strings; the file is the CLI's sweep record (a unit
+// test regenerates it byte for byte), so it has the record's shape.
+export const PRECOMPUTED: SweepRecord = precomputedJson as unknown as SweepRecord;
+
+export type SweepStatus = 'precomputed' | 'running' | 'done' | 'cancelled' | 'failed';
+
+export interface SweepState {
+  /** the last complete sweep: what the cards read */
+  complete: SweepRecord;
+  /** whether `complete` is the bundled file or was computed on this page */
+  source: 'precomputed' | 'live';
+  status: SweepStatus;
+  /** the sweep being computed: its config and the runs that have ended, in sweep order */
+  live: { config: SweepConfig; runs: (SweepRun | null)[] } | null;
+  /** training steps done and in all (over every run of the live sweep) */
+  done: number;
+  total: number;
+  /** seconds left, estimated from the pace so far; null before there is a pace */
+  secondsLeft: number | null;
+  /** wall seconds the last live sweep took (null: none finished) */
+  seconds: number | null;
+  error: string;
+}
+
+export const sweep: SweepState = $state({
+  complete: PRECOMPUTED,
+  source: 'precomputed',
+  status: 'precomputed',
+  live: null,
+  done: 0,
+  total: 0,
+  secondsLeft: null,
+  seconds: null,
+  error: '',
+});
+
+/** What the figures draw: the live sweep's ended runs while it runs, else the complete one. */
+export function shownRecord(state: SweepState): SweepRecord {
+  if (state.status === 'running' && state.live)
+    return {
+      schema: state.complete.schema,
+      config: state.live.config,
+      runs: state.live.runs.filter((r): r is SweepRun => r !== null),
+    };
+  return state.complete;
+}
+
+let signal: { cancelled: boolean; cancel?: () => void } | null = null;
+
+/**
+ * Runs `config` in the page's worker pool; the runs appear in `sweep.live` as they end, and the
+ * record becomes `sweep.complete` when the last one has. A sweep already running is cancelled.
+ */
+export async function recompute(config: SweepConfig): Promise<void> {
+  cancel();
+  const own = { cancelled: false } as { cancelled: boolean; cancel?: () => void };
+  signal = own;
+  const order = sweepRuns(config);
+  sweep.live = { config, runs: order.map(() => null) };
+  sweep.status = 'running';
+  sweep.error = '';
+  sweep.done = 0;
+  sweep.total = order.length * config.steps;
+  sweep.secondsLeft = null;
+  const started = performance.now();
+  try {
+    const digits = config.dataset === 'digits' ? await loadDigits(config.digitsSize) : undefined;
+    const record = await runPlan(sweepPlan(config), (parts) =>
+      runPlanParts(parts, {
+        digits,
+        signal: own,
+        onProgress: (done) => {
+          if (own.cancelled) return;
+          sweep.done = done;
+          const elapsed = (performance.now() - started) / 1000;
+          // a pace needs a few per cent of the work: earlier guesses swing wildly
+          sweep.secondsLeft =
+            done > sweep.total * 0.03 ? (elapsed / done) * (sweep.total - done) : null;
+        },
+        onPartDone: (index, result) => {
+          if (own.cancelled || !sweep.live) return;
+          sweep.live.runs[index] = sweepRun(result as RunRecord, config.targetAccuracy);
+        },
+      }),
+    );
+    if (own.cancelled) return;
+    sweep.complete = record;
+    sweep.source = 'live';
+    sweep.status = 'done';
+    sweep.seconds = (performance.now() - started) / 1000;
+    sweep.live = null;
+  } catch (error) {
+    if (own.cancelled) return;
+    sweep.status = 'failed';
+    sweep.error = error instanceof Error ? error.message : String(error);
+    sweep.live = null;
+  } finally {
+    if (signal === own) signal = null;
+  }
+}
+
+/** Stops the live sweep: every running part is ended in its worker; the last complete sweep stays. */
+export function cancel(): void {
+  if (!signal) return;
+  const s = signal;
+  signal = null;
+  if (s.cancel) s.cancel();
+  else s.cancelled = true;
+  if (sweep.status === 'running') {
+    sweep.status = 'cancelled';
+    sweep.live = null;
+    sweep.secondsLeft = null;
+  }
+}
+
+// the browser tests read the sweep (only with ?e2e in the page's address)
+if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e'))
+  (window as unknown as { __convergence: SweepState }).__convergence = sweep;
