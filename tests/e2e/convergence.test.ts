@@ -166,6 +166,76 @@ describe('Convergence Speed Analysis', () => {
     await context.close();
   });
 
+  it('a worker that dies mid-sweep: its runs are listed as failed, the others finish', async () => {
+    const query = '&conv-steps=3000&conv-depths=8,14&conv-seeds=2&conv-target=0.7';
+    const { context, page, problems } = await site.open(query, QUIET);
+    await page.locator('#convergence').scrollIntoViewIfNeeded();
+    await page.getByTestId('conv-recompute').click();
+    await expect
+      .poll(() => state(page).then((s) => s.done), { timeout: 60_000 })
+      .toBeGreaterThan(0);
+    await page.evaluate(() =>
+      (
+        window as unknown as { __lab: { faults: { stopWorker(i: number, e: string): boolean } } }
+      ).__lab.faults.stopWorker(0, 'out of memory'),
+    );
+    await expect.poll(() => state(page).then((s) => s.status), { timeout: 120_000 }).toBe('done');
+    const live = JSON.parse(await record(page)) as { runs: { failed?: string; final: unknown }[] };
+    expect(live.runs).toHaveLength(8);
+    const failed = live.runs.filter((r) => r.failed);
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.length).toBeLessThan(8);
+    for (const r of failed) {
+      expect(r.failed).toMatch(/the training worker stopped: out of memory/);
+      expect(r.final).toBeNull();
+    }
+    const listed = await page.getByTestId('conv-failed').textContent();
+    expect(listed).toMatch(new RegExp(`^\\s*${failed.length} runs? could not finish`));
+    // failed runs are not drawn; the finished ones are
+    const drawn = await page.locator('#conv-steps-figure [data-run]').count();
+    expect(drawn).toBe(8 - failed.length);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it('opens a sweep file: a good one is shown, labelled with its name; a bad one is refused with its paths', async () => {
+    const { context, page, problems } = await site.open('', QUIET);
+    await page.locator('#convergence').scrollIntoViewIfNeeded();
+    const checked = validateSweepConfig({ depths: [8, 14], seeds: 2, steps: 40, width: 8 });
+    if (!checked.ok) throw new Error(JSON.stringify(checked.errors));
+    const node = await runPlan(sweepPlan(checked.value), async (parts) =>
+      parts.map((p) => runPart(p, {})),
+    );
+    const input = page.getByTestId('conv-open');
+    const bad = structuredClone(node) as unknown as { runs: Record<string, unknown>[] };
+    bad.runs[2]!.stepsToTarget = 'soon';
+    await input.setInputFiles({
+      name: 'broken.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(bad)),
+    });
+    const refused = page.getByTestId('conv-file-problems');
+    await refused.waitFor();
+    expect(await refused.textContent()).toMatch(/runs\[2\]\.stepsToTarget: /);
+    expect((await state(page)).source).toBe('precomputed');
+
+    await input.setInputFiles({
+      name: 'my-sweep.json',
+      mimeType: 'application/json',
+      buffer: Buffer.from(JSON.stringify(node, null, 2)),
+    });
+    await expect.poll(() => state(page).then((s) => s.source)).toBe('file');
+    expect(JSON.parse(await record(page))).toEqual(node);
+    expect(await page.getByTestId('conv-file').textContent()).toBe('my-sweep.json');
+    expect(await refused.count()).toBe(0);
+    expect(await page.locator('#conv-steps-figure [data-run]').count()).toBe(8);
+    expect((await page.getByTestId('pvr-source').textContent())!.replace(/\s+/g, ' ')).toMatch(
+      /opened from my-sweep\.json: 8 runs/,
+    );
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('clicking a run opens it in Training Dynamics; the settings live in the URL', async () => {
     const { context, page, problems } = await site.open('', QUIET);
     const steps = page.locator('#conv-steps-figure');

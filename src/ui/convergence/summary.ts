@@ -68,6 +68,8 @@ function finite(values: (number | null | undefined)[]): number[] {
 export function depthCells(record: Pick<SweepRecord, 'runs'>): Map<Arch, DepthCell[]> {
   const byArch = new Map<Arch, Map<number, SweepRun[]>>();
   for (const run of record.runs) {
+    // a run that could not finish measured nothing: it is listed, never drawn or counted
+    if (run.failed) continue;
     let depths = byArch.get(run.arch);
     if (!depths) byArch.set(run.arch, (depths = new Map()));
     let runs = depths.get(run.depth);

@@ -6,7 +6,7 @@
  * (experiments/sweep.ts `sweepPlan`, the plan the CLI runs), so the live record is the one
  * `resnet-lab sweep` writes for the same settings.
  */
-import { runPlan } from '../../experiments/job.ts';
+import { isPartFailure, runPlan } from '../../experiments/job.ts';
 import type { RunRecord } from '../../experiments/record.ts';
 import {
   sweepPlan,
@@ -16,6 +16,7 @@ import {
   type SweepRecord,
   type SweepRun,
 } from '../../experiments/sweep.ts';
+import { MAX_SWEEP_FILE_BYTES, readSweepFile } from '../../experiments/sweepFile.ts';
 import { loadDigits } from '../../worker/pool.ts';
 import { runPlanParts } from '../runs/worker.ts';
 import precomputedJson from './defaultSweep.json';
@@ -29,8 +30,12 @@ export type SweepStatus = 'precomputed' | 'running' | 'done' | 'cancelled' | 'fa
 export interface SweepState {
   /** the last complete sweep: what the cards read */
   complete: SweepRecord;
-  /** whether `complete` is the bundled file or was computed on this page */
-  source: 'precomputed' | 'live';
+  /** whether `complete` is the bundled file, was computed on this page, or opened from a file */
+  source: 'precomputed' | 'live' | 'file';
+  /** the opened file's name (source 'file') */
+  fileName: string;
+  /** what was wrong with the last file opened (empty: nothing) */
+  fileProblems: string[];
   status: SweepStatus;
   /** the sweep being computed: its config and the runs that have ended, in sweep order */
   live: { config: SweepConfig; runs: (SweepRun | null)[] } | null;
@@ -47,6 +52,8 @@ export interface SweepState {
 export const sweep: SweepState = $state({
   complete: PRECOMPUTED,
   source: 'precomputed',
+  fileName: '',
+  fileProblems: [],
   status: 'precomputed',
   live: null,
   done: 0,
@@ -101,7 +108,18 @@ export async function recompute(config: SweepConfig): Promise<void> {
         },
         onPartDone: (index, result) => {
           if (own.cancelled || !sweep.live) return;
-          sweep.live.runs[index] = sweepRun(result as RunRecord, config.targetAccuracy);
+          const run = order[index]!;
+          // a part whose worker died is kept as failed (the pool goes on with the others)
+          sweep.live.runs[index] = isPartFailure(result)
+            ? {
+                ...run,
+                final: null,
+                stepsToTarget: null,
+                epochsToTarget: null,
+                diverged: null,
+                failed: result.failed,
+              }
+            : sweepRun(result as RunRecord, config.targetAccuracy);
         },
       }),
     );
@@ -119,6 +137,31 @@ export async function recompute(config: SweepConfig): Promise<void> {
   } finally {
     if (signal === own) signal = null;
   }
+}
+
+/**
+ * Shows a sweep record from a file (one `resnet-lab sweep --out` wrote, or the page's JSON
+ * export): refused over the size limit before it is read, and checked against the schema; what
+ * is wrong is listed and the figures keep what they showed.
+ */
+export async function openSweepFile(file: File): Promise<void> {
+  sweep.fileProblems = [];
+  if (file.size > MAX_SWEEP_FILE_BYTES) {
+    const result = readSweepFile('', file.size);
+    if (!result.ok) sweep.fileProblems = result.problems;
+    return;
+  }
+  const result = readSweepFile(await file.text(), file.size);
+  if (!result.ok) {
+    sweep.fileProblems = result.problems;
+    return;
+  }
+  cancel();
+  sweep.complete = result.record;
+  sweep.source = 'file';
+  sweep.fileName = file.name;
+  sweep.status = 'done';
+  sweep.seconds = null;
 }
 
 /** Stops the live sweep: every running part is ended in its worker; the last complete sweep stays. */
