@@ -8,6 +8,7 @@
  * each store holds.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { JobObservation } from '../../experiments/job.ts';
 import type { DatasetSummary, Metrics, ModelSummary, TrainEvent } from '../../experiments/train.ts';
 import { type CurveStore, type Metric, METRICS, seriesKey } from './curves.ts';
 import { FrameScheduler } from './frames.ts';
@@ -26,7 +27,14 @@ export interface LayerSnapshot {
   deadFraction: (number | null)[];
   /** ‖∂loss/∂x‖ at each block's input */
   blockGrad: number[];
+  /** each layer's block (-1 the stem, blocks the head), ‖W‖ and ‖ΔW‖/‖W‖ of its last update */
+  block: number[];
+  weightNorm: number[];
+  updateRatio: (number | null)[];
 }
+
+/** Every stored tensor's statistics at one step (a `tensors` event; opt-in, `observe`). */
+export type TensorSnapshot = Omit<Extract<TrainEvent, { type: 'tensors' }>, 'type'>;
 
 function snapshot(e: Extract<TrainEvent, { type: 'layers' }>): LayerSnapshot {
   return {
@@ -36,6 +44,9 @@ function snapshot(e: Extract<TrainEvent, { type: 'layers' }>): LayerSnapshot {
     activationStd: e.layers.map((l) => l.activationStd),
     deadFraction: e.layers.map((l) => l.deadFraction),
     blockGrad: e.blocks.map((b) => b.inputGradNorm),
+    block: e.layers.map((l) => l.block),
+    weightNorm: e.layers.map((l) => l.weightNorm),
+    updateRatio: e.layers.map((l) => l.updateRatio),
   };
 }
 
@@ -51,6 +62,8 @@ export interface PageRunOptions {
   queued?: () => void;
   /** free the run in its worker once done (a figure that never asks the model again) */
   releaseWhenDone?: boolean;
+  /** what the worker reports beyond the config (every tensor's statistics: `tensors`) */
+  observe?: JobObservation;
 }
 
 export class PageRun<Id extends string = string> {
@@ -73,6 +86,8 @@ export class PageRun<Id extends string = string> {
   /** the first and the latest per-layer statistics */
   firstLayers = $state.raw<LayerSnapshot | null>(null);
   layers = $state.raw<LayerSnapshot | null>(null);
+  /** the latest statistics of every tensor (with `observe.tensorStatsEvery`) */
+  tensors = $state.raw<TensorSnapshot | null>(null);
   /** training-loss points received, and a counter bumped when the curves grew */
   points = $state(0);
   version = $state(0);
@@ -133,6 +148,7 @@ export class PageRun<Id extends string = string> {
           if (id === this.runId) this.enqueue(batch);
         },
         digits,
+        this.options.observe,
       );
     } catch (error) {
       if (id !== this.runId) return;
@@ -219,6 +235,7 @@ export class PageRun<Id extends string = string> {
     this.news = '';
     this.firstLayers = null;
     this.layers = null;
+    this.tensors = null;
     this.points = 0;
     this.rateWindow = [];
     const keys = METRICS.map((m) => seriesKey(this.id, m));
@@ -240,9 +257,12 @@ export class PageRun<Id extends string = string> {
     this.queue = [];
     let changed = false;
     let latest: LayerSnapshot | null = null;
+    let tensors: TensorSnapshot | null = null;
     for (const batch of queue) {
       for (const event of batch.events) {
         if (event.type === 'layers') latest = snapshot(event);
+        if (event.type === 'tensors')
+          tensors = { step: event.step, tensors: event.tensors, residuals: event.residuals };
         changed = this.apply(event) || changed;
       }
       this.step = batch.step;
@@ -252,6 +272,7 @@ export class PageRun<Id extends string = string> {
       this.firstLayers ??= latest;
       this.layers = latest;
     }
+    if (tensors) this.tensors = tensors;
     if (changed) this.version++;
     return changed;
   }

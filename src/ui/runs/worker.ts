@@ -3,6 +3,7 @@
  * goes through here, so a change of the pool's API is an edit of this file only.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { JobObservation } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
 import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 
@@ -17,6 +18,7 @@ export interface RunConnection {
     config: TrainConfig,
     onBatch: (batch: EventBatch) => void,
     digits?: Uint8Array,
+    observe?: JobObservation,
   ): Promise<void>;
   pause(): Promise<void>;
   resume(): Promise<void>;
@@ -33,7 +35,7 @@ export function connectRun(): RunConnection {
   return {
     warm: () => handle.warm(),
     loadDigits: (side) => handle.loadDigits(side),
-    train: (config, onBatch, digits) => handle.start(config, onBatch, digits),
+    train: (config, onBatch, digits, observe) => handle.start(config, onBatch, digits, observe),
     pause: () => handle.pause(),
     resume: () => handle.resume(),
     step: () => handle.step(),
