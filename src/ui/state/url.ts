@@ -32,6 +32,7 @@ import { scanJson } from '../variants/jsonSource.ts';
 import { prettySpec, specText } from '../variants/specCheck.ts';
 import { COMPARISON_COLUMNS, type ComparisonKey, type SortDirection } from '../variants/table.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
+import { defaultViz, VIZ_PARAMS, type VizView } from '../visualizer/settings.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -80,6 +81,8 @@ export interface ViewState {
   chain: ChainSettings;
   /** ResNet Variants' choices */
   variants: VariantsView;
+  /** the Interactive ResNet Visualizer's network and colouring */
+  viz: VizView;
 }
 
 export interface SortState {
@@ -115,12 +118,13 @@ export function flagOf(key: FieldKey): string {
 }
 
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
-export function defaultFigures(): Pick<ViewState, 'chain' | 'variants'> {
+export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'viz'> {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
   return {
     chain: { ...DEFAULT_CHAIN },
     variants: { picks, sort: null, spec: { base: FIRST_SPEC, text: null } },
+    viz: defaultViz(),
   };
 }
 
@@ -298,6 +302,14 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
     },
     fallback: (view) => `the editor shows the ${view.variants.spec.base} spec`,
   },
+  // the Interactive ResNet Visualizer (viz-…)
+  ...VIZ_PARAMS.map((p): FigureParam => ({
+    name: p.name,
+    help: p.help,
+    write: (view) => p.write(view.viz),
+    read: (raw, view) => p.read(raw, view.viz),
+    fallback: p.fallback && ((view) => p.fallback!(view.viz)),
+  })),
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
