@@ -3,9 +3,14 @@
  * goes through here, so a change of the pool's API is an edit of this file only.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
-import type { JobObservation } from '../../experiments/job.ts';
+import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
-import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
+import {
+  type RunHandle,
+  sharedPool,
+  type TrainPool,
+  type WorkerLoad,
+} from '../../worker/pool.ts';
 
 export type { DataView, EventBatch, WorkerLoad };
 
@@ -44,6 +49,17 @@ export function connectRun(): RunConnection {
     predict: (x, count) => handle.predict(x, count),
     dataView: (maxTrain, maxTest) => handle.dataView(maxTrain, maxTest),
   };
+}
+
+/**
+ * Runs a plan's parts (experiments/job.ts `runPlan`) across the page's pool, answering their
+ * results in part order (TrainPool.runParts).
+ */
+export function runParts(
+  parts: Part[],
+  options: Parameters<TrainPool['runParts']>[1] = {},
+): Promise<unknown[]> {
+  return sharedPool().runParts(parts, options);
 }
 
 /** The pool's size and each worker's runs (the browser tests read them). */

@@ -15,7 +15,7 @@ import {
   validateTrainConfig,
 } from '../../experiments/config.ts';
 import type { SweepConfig } from '../../experiments/sweep.ts';
-import type { DatasetName } from '../../data/types.ts';
+import { SYNTHETIC_NAMES, type SyntheticName } from '../../data/types.ts';
 import { type Arch, ARCHS, depthError } from '../../engine/model.ts';
 import { pairConfigs } from '../training/pair.ts';
 import { NODE_STATS, type NodeStat } from './stats.ts';
@@ -27,7 +27,8 @@ export interface VizView {
   activation: ActivationName;
   init: InitName;
   norm: NormName;
-  dataset: DatasetName;
+  /** the 2-D sets (the digits would need their asset passed to each live run) */
+  dataset: SyntheticName;
   /** what colours the boxes */
   stat: NodeStat;
 }
@@ -64,9 +65,11 @@ export function nearestDepth(arch: Arch, depth: number): number {
 
 /** Three gradient-flow presets (issue 10): activation, initialisation and normalisation. */
 export const GRADIENT_PRESETS = {
+  // tanh rather than sigmoid: after each addition the basic block applies the activation to the
+  // shortcut's path too, and σ′ ≤ 1/4 would shrink the ResNet's gradient as well (measured)
   saturating: {
-    label: 'Sigmoid, naive initialisation, no normalisation',
-    settings: { activation: 'sigmoid', init: 'naive', norm: 'none' },
+    label: 'tanh, naive initialisation, no normalisation',
+    settings: { activation: 'tanh', init: 'naive', norm: 'none' },
   },
   relu: {
     label: 'ReLU, He initialisation, no normalisation',
@@ -234,7 +237,7 @@ export const VIZ_PARAMS: readonly VizParam[] = [
   enumParam('activation', TRAIN_FIELDS.activation.values, "the visualizer's activation"),
   enumParam('init', TRAIN_FIELDS.init.values, "the visualizer's initialisation"),
   enumParam('norm', TRAIN_FIELDS.norm.values, "the visualizer's normalisation"),
-  enumParam('dataset', TRAIN_FIELDS.dataset.values, "the visualizer's dataset"),
+  enumParam('dataset', SYNTHETIC_NAMES, "the visualizer's dataset (a 2-D set)"),
   enumParam('stat', NODE_STATS, 'the statistic that colours the diagrams'),
 ];
 
