@@ -29,10 +29,12 @@ describe('visualizer link', () => {
       norm: 'none',
       dataset: 'moons',
       stat: 'deadFraction',
+      demoSteps: 200,
     };
     const query = encodePageState(state);
     expect(query).toContain('viz-arch=bottleneck');
     expect(query).toContain('viz-stat=deadFraction');
+    expect(query).toContain('viz-demo-steps=200');
     const back = decodePageState(query);
     expect(back.notices).toEqual([]);
     expect(back.state.view.viz).toEqual(state.view.viz);
@@ -43,6 +45,7 @@ describe('visualizer link', () => {
     expect(bad.state.view.viz.depth).toBe(DEFAULT_VIZ.depth);
     expect(bad.notices.join('\n')).toMatch(/viz-depth=57: expected one of 8, 11/);
     expect(bad.notices.join('\n')).toMatch(/viz-stat=grad: .*gradNorm/);
+    expect(decodePageState('?viz-demo-steps=5').notices[0]).toMatch(/from 10 to 20000/);
     const moved = decodePageState('?viz-arch=resnet&viz-depth=11');
     expect(moved.state.view.viz.depth).toBe(14);
     expect(moved.notices).toHaveLength(1);

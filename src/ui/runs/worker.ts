@@ -5,12 +5,7 @@
 import type { TrainConfig } from '../../experiments/config.ts';
 import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
-import {
-  type RunHandle,
-  sharedPool,
-  type TrainPool,
-  type WorkerLoad,
-} from '../../worker/pool.ts';
+import { type RunHandle, sharedPool, type TrainPool, type WorkerLoad } from '../../worker/pool.ts';
 
 export type { DataView, EventBatch, WorkerLoad };
 

@@ -31,6 +31,8 @@ export interface VizView {
   dataset: SyntheticName;
   /** what colours the boxes */
   stat: NodeStat;
+  /** training steps of each of the demonstration's runs */
+  demoSteps: number;
 }
 
 export const DEFAULT_VIZ: Readonly<VizView> = {
@@ -42,6 +44,7 @@ export const DEFAULT_VIZ: Readonly<VizView> = {
   norm: 'batch',
   dataset: 'spiral',
   stat: 'gradNorm',
+  demoSteps: 1000,
 };
 
 /** The depths offered (8 to 110 weight layers); each block type keeps those it can build. */
@@ -101,7 +104,7 @@ export const LIVE_STATS_EVERY = 10;
 export const LIVE_STEPS = 3000;
 /** The demonstration's runs: short, since only their order by depth is asked. */
 export const DEMO_DEPTHS = [8, 20, 56, 110] as const;
-export const DEMO_STEPS = 1000;
+export const DEMO_STEPS_RANGE = [10, 20000] as const;
 
 /** The training config the view describes (not yet split into its pair). */
 export function vizConfig(view: VizView, over: Partial<TrainConfig> = {}): TrainConfig {
@@ -145,7 +148,7 @@ export function initPair(view: VizView): { plain: TrainConfig; resnet: TrainConf
 }
 
 /** The demonstration: plain and residual nets at DEMO_DEPTHS, the view's other settings, one seed. */
-export function demoSweep(view: VizView, steps = DEMO_STEPS): SweepConfig {
+export function demoSweep(view: VizView, steps = view.demoSteps): SweepConfig {
   const {
     arch: _arch,
     depth: _depth,
@@ -239,6 +242,20 @@ export const VIZ_PARAMS: readonly VizParam[] = [
   enumParam('norm', TRAIN_FIELDS.norm.values, "the visualizer's normalisation"),
   enumParam('dataset', SYNTHETIC_NAMES, "the visualizer's dataset (a 2-D set)"),
   enumParam('stat', NODE_STATS, 'the statistic that colours the diagrams'),
+  {
+    name: 'viz-demo-steps',
+    help: "training steps of each of the visualizer's demonstration runs",
+    write: (view) =>
+      view.demoSteps === DEFAULT_VIZ.demoSteps ? undefined : String(view.demoSteps),
+    read(raw, view) {
+      const [lo, hi] = DEMO_STEPS_RANGE;
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || n < lo || n > hi)
+        return `expected a whole number of steps from ${lo} to ${hi}, got ${JSON.stringify(raw)}`;
+      view.demoSteps = n;
+      return undefined;
+    },
+  },
 ];
 
 /** A fresh view at the defaults. */
