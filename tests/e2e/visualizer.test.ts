@@ -220,6 +220,40 @@ describe('Interactive ResNet Visualizer', () => {
     }
   });
 
+  it('with reduced motion: nothing trains until Play, and the replay opens at its final state', async () => {
+    const { context, page, problems } = await site.open('&viz-depth=8', {
+      reducedMotion: 'reduce',
+    });
+    try {
+      await show(page);
+      const replay = page.getByRole('group', { name: 'Replay of one training step' });
+      expect(await replay.getByRole('button', { name: 'Step', exact: true }).isDisabled()).toBe(
+        true,
+      );
+      expect((await hook(page)).live!.steps).toEqual([0, 0]);
+      await page.getByRole('button', { name: 'Play training' }).click();
+      await page.waitForFunction(
+        () => {
+          const v = (window as unknown as { __viz: VizHook }).__viz;
+          return (v.live?.resnet?.step ?? 0) > 0;
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+      await page.getByRole('button', { name: 'Pause training' }).click();
+      expect((await hook(page)).frame).toBeNull(); // no replay starts by itself
+      await replay.getByRole('button', { name: 'Step', exact: true }).click();
+      const last = (await hook(page)).frame!;
+      // stem + 3 blocks + head: 10 frames, the last the backward pass reaching the stem
+      expect(last).toMatchObject({ frame: 9, phase: 'backward', item: 'stem' });
+      await replay.getByRole('button', { name: 'Step back' }).click();
+      expect((await hook(page)).frame).toMatchObject({ frame: 8, item: 'block1' });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it('exports the two diagrams as well-formed SVG with their dashed skips', async () => {
     const { context, page, problems } = await site.open('&viz-depth=20');
     try {
