@@ -286,7 +286,9 @@ describe('Interactive ResNet Visualizer', () => {
   });
 
   it("the demonstration runs to completion and shows Node's results for the same sweep", async () => {
-    const { context, page, problems } = await site.open('&viz-demo-steps=25&viz-width=8');
+    const { context, page, problems } = await site.open('&viz-demo-steps=25&viz-width=8', {
+      viewport: { width: 360, height: 900 },
+    });
     try {
       await show(page, '#viz-demo-h');
       await page
@@ -324,6 +326,12 @@ describe('Interactive ResNet Visualizer', () => {
         /After 25 steps the 110-layer plain net/,
       );
       expect(await page.locator('#visualizer .multiples svg text.value').count()).toBe(16);
+      // its chart and table fit a 360 px screen
+      const fit = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      expect(fit[0]).toBeLessThanOrEqual(fit[1]!);
       expect(problems).toEqual([]);
     } finally {
       await context.close();
