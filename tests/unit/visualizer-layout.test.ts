@@ -31,9 +31,36 @@ describe('layoutGraph', () => {
     expect(open.items.length).toBe(l.items.length - 1 + groups[0].blocks.length);
   });
 
+  it('splits a long stage into groups of at most groupSize consecutive blocks, each its own', () => {
+    const g = graphOf('resnet', 110); // 54 blocks in the lab's one stage
+    const l = layoutGraph(g, { width: 640, groupSize: 9 });
+    const groups = l.items.filter((i) => i.kind === 'group');
+    expect(groups.map((i) => i.blocks.length)).toEqual([9, 9, 9, 9, 9, 9]);
+    expect(groups.map((i) => i.label)).toEqual(Array(6).fill('9×'));
+    expect(groups[0]!.id).toBe('group:blocks:1-9');
+    expect(groups[1]!.title).toBe('blocks 10–18');
+    expect(groups.flatMap((i) => i.blocks)).toEqual(g.blocks.map((b) => b.index));
+    // a remainder makes a shorter last group; a chunk of one is a plain block
+    const odd = layoutGraph(g, { groupSize: 8 }).items.filter((i) => i.kind === 'group');
+    expect(odd.map((i) => i.blocks.length)).toEqual([8, 8, 8, 8, 8, 8, 6]);
+    const ones = layoutGraph(graphOf('resnet', 20), { maxBlocks: 0, groupSize: 4 });
+    expect(ones.items.map((i) => i.blocks.length)).toEqual([0, 4, 4, 1, 0]);
+    expect(ones.items[3]!.kind).toBe('block');
+    // expanding the second group opens only its nine blocks
+    const open = layoutGraph(g, { groupSize: 9, expanded: new Set([groups[1]!.id]) });
+    const shown = open.items.filter((i) => i.kind === 'block');
+    expect(shown.map((i) => i.title)).toEqual(
+      Array.from({ length: 9 }, (_, k) => `block ${k + 10}`),
+    );
+    expect(open.skips).toHaveLength(5 + 9);
+  });
+
   it('a 110-layer graph fits a fixed width, expanded or not', () => {
     const g = graphOf('resnet', 110);
-    for (const expanded of [new Set<string>(), new Set(['group:blocks'])]) {
+    const every = layoutGraph(g, { maxBlocks: 0 })
+      .items.filter((i) => i.kind === 'group')
+      .map((i) => i.id);
+    for (const expanded of [new Set<string>(), new Set(every)]) {
       const l = layoutGraph(g, { width: 360, expanded, maxBlocks: 0 });
       for (const it of l.items) expect(it.x + it.w).toBeLessThanOrEqual(360);
       for (const s of l.skips) expect(s.x2).toBeLessThanOrEqual(360);

@@ -27,7 +27,14 @@ export interface LayerSnapshot {
   deadFraction: (number | null)[];
   /** ‖∂loss/∂x‖ at each block's input */
   blockGrad: number[];
+  /** each layer's block (-1 the stem, blocks the head), ‖W‖ and ‖ΔW‖/‖W‖ of its last update */
+  block: number[];
+  weightNorm: number[];
+  updateRatio: (number | null)[];
 }
+
+/** Every stored tensor's statistics at one step (a `tensors` event; opt-in, `observe`). */
+export type TensorSnapshot = Omit<Extract<TrainEvent, { type: 'tensors' }>, 'type'>;
 
 function snapshot(e: Extract<TrainEvent, { type: 'layers' }>): LayerSnapshot {
   return {
@@ -37,6 +44,9 @@ function snapshot(e: Extract<TrainEvent, { type: 'layers' }>): LayerSnapshot {
     activationStd: e.layers.map((l) => l.activationStd),
     deadFraction: e.layers.map((l) => l.deadFraction),
     blockGrad: e.blocks.map((b) => b.inputGradNorm),
+    block: e.layers.map((l) => l.block),
+    weightNorm: e.layers.map((l) => l.weightNorm),
+    updateRatio: e.layers.map((l) => l.updateRatio),
   };
 }
 

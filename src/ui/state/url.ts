@@ -44,6 +44,7 @@ import {
   type BlockView,
   DEFAULT_BLOCK_VIEW,
 } from '../block/forms.ts';
+import { defaultViz, VIZ_PARAMS, type VizView } from '../visualizer/settings.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -96,6 +97,8 @@ export interface ViewState {
   block: BlockView;
   /** Convergence Speed Analysis' sweep settings */
   convergence: ConvergenceView;
+  /** the Interactive ResNet Visualizer's network and colouring */
+  viz: VizView;
 }
 
 export interface SortState {
@@ -131,7 +134,10 @@ export function flagOf(key: FieldKey): string {
 }
 
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
-export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'block' | 'convergence'> {
+export function defaultFigures(): Pick<
+  ViewState,
+  'chain' | 'variants' | 'block' | 'convergence' | 'viz'
+> {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
   return {
@@ -139,6 +145,7 @@ export function defaultFigures(): Pick<ViewState, 'chain' | 'variants' | 'block'
     variants: { picks, sort: null, spec: { base: FIRST_SPEC, text: null } },
     block: { ...DEFAULT_BLOCK_VIEW },
     convergence: defaultConvergenceView(),
+    viz: defaultViz(),
   };
 }
 
@@ -364,6 +371,14 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
   },
   // Convergence Speed Analysis (convergence/view.ts)
   ...CONVERGENCE_PARAMS,
+  // the Interactive ResNet Visualizer (viz-…)
+  ...VIZ_PARAMS.map((p): FigureParam => ({
+    name: p.name,
+    help: p.help,
+    write: (view) => p.write(view.viz),
+    read: (raw, view) => p.read(raw, view.viz),
+    fallback: p.fallback && ((view) => p.fallback!(view.viz)),
+  })),
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.

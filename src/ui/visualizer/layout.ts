@@ -9,8 +9,13 @@ import type { ModelGraph } from '../../engine/graph.ts';
 export interface LayoutOptions {
   /** the diagram's width in user units */
   width: number;
-  /** collapse a stage's blocks into one group when the network has more blocks than this */
+  /** collapse a stage's blocks into groups when the network has more blocks than this */
   maxBlocks: number;
+  /**
+   * the most consecutive blocks one group stands for: the lab names every block of its one stage
+   * alike, so a 110-layer net would otherwise be one group of 54 that opens into 54 boxes at once
+   */
+  groupSize: number;
   /** ids of groups to show expanded */
   expanded: ReadonlySet<string>;
   itemWidth: number;
@@ -21,6 +26,7 @@ export interface LayoutOptions {
 export const LAYOUT_DEFAULTS: LayoutOptions = {
   width: 640,
   maxBlocks: 12,
+  groupSize: 9,
   expanded: new Set(),
   itemWidth: 44,
   itemHeight: 28,
@@ -28,10 +34,12 @@ export const LAYOUT_DEFAULTS: LayoutOptions = {
 };
 
 export interface LayoutItem {
-  /** 'stem', 'head', a block's name, or 'group:<stage>' */
+  /** 'stem', 'head', a block's name, or 'group:<stage>:<first>-<last>' (blocks counted from 1) */
   id: string;
   kind: 'stem' | 'block' | 'group' | 'head';
   label: string;
+  /** what it stands for in words: "stem", "block 3", "blocks 1–9", "head" */
+  title: string;
   /** block indices it stands for */
   blocks: number[];
   /** the graph's node names it stands for, in forward order */
@@ -80,6 +88,7 @@ export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {
     id: 'stem',
     kind: 'stem',
     label: 'stem',
+    title: 'stem',
     blocks: [],
     nodes: nodesOf(-1),
     shortcut: false,
@@ -90,22 +99,30 @@ export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {
     let j = i;
     while (j < nb && stageOf(graph.blocks[j].name) === stage) j++;
     const run = graph.blocks.slice(i, j);
-    const id = `group:${stage}`;
-    if (collapse && run.length > 1 && !o.expanded.has(id)) {
-      raw.push({
-        id,
-        kind: 'group',
-        label: `${run.length}×`,
-        blocks: run.map((b) => b.index),
-        nodes: run.flatMap((b) => b.nodes),
-        shortcut: run.every((b) => b.shortcut),
-      });
-    } else {
-      for (const b of run) {
+    const size = Math.max(1, Math.floor(o.groupSize));
+    for (let c = 0; c < run.length; c += size) {
+      const chunk = run.slice(c, c + size);
+      const first = chunk[0]!.index + 1;
+      const last = chunk[chunk.length - 1]!.index + 1;
+      const id = `group:${stage}:${first}-${last}`;
+      if (collapse && chunk.length > 1 && !o.expanded.has(id)) {
+        raw.push({
+          id,
+          kind: 'group',
+          label: `${chunk.length}×`,
+          title: `blocks ${first}–${last}`,
+          blocks: chunk.map((b) => b.index),
+          nodes: chunk.flatMap((b) => b.nodes),
+          shortcut: chunk.every((b) => b.shortcut),
+        });
+        continue;
+      }
+      for (const b of chunk) {
         raw.push({
           id: b.name,
           kind: 'block',
           label: String(b.index + 1),
+          title: `block ${b.index + 1}`,
           blocks: [b.index],
           nodes: b.nodes,
           shortcut: b.shortcut,
@@ -118,6 +135,7 @@ export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {
     id: 'head',
     kind: 'head',
     label: 'head',
+    title: 'head',
     blocks: [],
     nodes: nodesOf(nb),
     shortcut: false,

@@ -1,0 +1,271 @@
+/**
+ * The Interactive ResNet Visualizer's settings (pure): the network configuration a reader picks,
+ * the statistic that colours the boxes, how they appear in a link (`viz-depth=110&viz-stat=…`),
+ * the gradient-flow presets, and the training configs of the live pair, the pair at
+ * initialisation and the depth demonstration built from them.
+ */
+import {
+  type ActivationName,
+  defaultTrainConfig,
+  type InitName,
+  type NormName,
+  suggest,
+  TRAIN_FIELDS,
+  type TrainConfig,
+  validateTrainConfig,
+} from '../../experiments/config.ts';
+import type { SweepConfig } from '../../experiments/sweep.ts';
+import { SYNTHETIC_NAMES, type SyntheticName } from '../../data/types.ts';
+import { type Arch, ARCHS, depthError } from '../../engine/model.ts';
+import { pairConfigs } from '../training/pair.ts';
+import { NODE_STATS, type NodeStat } from './stats.ts';
+
+export interface VizView {
+  arch: Arch;
+  depth: number;
+  width: number;
+  activation: ActivationName;
+  init: InitName;
+  norm: NormName;
+  /** the 2-D sets (the digits would need their asset passed to each live run) */
+  dataset: SyntheticName;
+  /** what colours the boxes */
+  stat: NodeStat;
+  /** training steps of each of the demonstration's runs */
+  demoSteps: number;
+}
+
+export const DEFAULT_VIZ: Readonly<VizView> = {
+  arch: 'resnet',
+  depth: 56,
+  width: 16,
+  activation: 'relu',
+  init: 'he',
+  norm: 'batch',
+  dataset: 'spiral',
+  stat: 'gradNorm',
+  demoSteps: 1000,
+};
+
+/** The depths offered (8 to 110 weight layers); each block type keeps those it can build. */
+const DEPTH_CHOICES = [8, 11, 14, 20, 26, 32, 44, 56, 110] as const;
+export const WIDTH_CHOICES = [8, 16, 32] as const;
+
+export function depthChoices(arch: Arch): number[] {
+  return DEPTH_CHOICES.filter((d) => depthError(arch, d) === null);
+}
+
+/** The offered depth nearest to `depth` that `arch` can build (the deeper one on a tie). */
+export function nearestDepth(arch: Arch, depth: number): number {
+  const choices = depthChoices(arch);
+  return choices.reduce((best, d) =>
+    Math.abs(d - depth) < Math.abs(best - depth) ||
+    (Math.abs(d - depth) === Math.abs(best - depth) && d > best)
+      ? d
+      : best,
+  );
+}
+
+/** Three gradient-flow presets (issue 10): activation, initialisation and normalisation. */
+export const GRADIENT_PRESETS = {
+  // tanh rather than sigmoid: after each addition the basic block applies the activation to the
+  // shortcut's path too, and σ′ ≤ 1/4 would shrink the ResNet's gradient as well (measured)
+  saturating: {
+    label: 'tanh, naive initialisation, no normalisation',
+    settings: { activation: 'tanh', init: 'naive', norm: 'none' },
+  },
+  relu: {
+    label: 'ReLU, He initialisation, no normalisation',
+    settings: { activation: 'relu', init: 'he', norm: 'none' },
+  },
+  batchnorm: {
+    label: 'ReLU, He initialisation, batch norm',
+    settings: { activation: 'relu', init: 'he', norm: 'batch' },
+  },
+} as const satisfies Record<
+  string,
+  { label: string; settings: Pick<VizView, 'activation' | 'init' | 'norm'> }
+>;
+export type GradientPreset = keyof typeof GRADIENT_PRESETS;
+export const GRADIENT_PRESET_NAMES = Object.keys(GRADIENT_PRESETS) as GradientPreset[];
+
+/** The preset the settings match, or null. */
+export function presetOf(view: VizView): GradientPreset | null {
+  return (
+    GRADIENT_PRESET_NAMES.find((name) => {
+      const s = GRADIENT_PRESETS[name].settings;
+      return s.activation === view.activation && s.init === view.init && s.norm === view.norm;
+    }) ?? null
+  );
+}
+
+/** Statistics every LIVE_STATS_EVERY steps: often enough to watch, cheap at 110 layers. */
+export const LIVE_STATS_EVERY = 10;
+export const LIVE_STEPS = 3000;
+/** The demonstration's runs: short, since only their order by depth is asked. */
+export const DEMO_DEPTHS = [8, 20, 56, 110] as const;
+export const DEMO_STEPS_RANGE = [10, 20000] as const;
+
+/** The training config the view describes (not yet split into its pair). */
+export function vizConfig(view: VizView, over: Partial<TrainConfig> = {}): TrainConfig {
+  return {
+    ...defaultTrainConfig(),
+    arch: view.arch,
+    depth: view.depth,
+    width: view.width,
+    activation: view.activation,
+    init: view.init,
+    norm: view.norm,
+    dataset: view.dataset,
+    batch: 32,
+    steps: LIVE_STEPS,
+    evalEvery: 500,
+    evalSamples: 200,
+    logEvery: 10,
+    layerStatsEvery: LIVE_STATS_EVERY,
+    ...over,
+  };
+}
+
+/** What is wrong with the combination (a message), or null: the engine can build both nets. */
+export function vizProblem(view: VizView): string | null {
+  const checked = validateTrainConfig(vizConfig(view));
+  return checked.ok ? null : checked.errors.map((e) => e.message).join('; ');
+}
+
+/** The live pair: the plain twin and the residual net, same layers, seed and batches. */
+export function livePair(view: VizView): { plain: TrainConfig; resnet: TrainConfig } {
+  return pairConfigs(vizConfig(view));
+}
+
+/**
+ * The pair at initialisation: one step with statistics, whose gradients are those of the
+ * initial weights on the live pair's first batch (the live pair's first statistics come at
+ * step LIVE_STATS_EVERY).
+ */
+export function initPair(view: VizView): { plain: TrainConfig; resnet: TrainConfig } {
+  return pairConfigs(vizConfig(view, { steps: 1, layerStatsEvery: 1, evalEvery: 1 }));
+}
+
+/** The demonstration: plain and residual nets at DEMO_DEPTHS, the view's other settings, one seed. */
+export function demoSweep(view: VizView, steps = view.demoSteps): SweepConfig {
+  const {
+    arch: _arch,
+    depth: _depth,
+    ...train
+  } = vizConfig(view, {
+    steps,
+    evalEvery: steps,
+    layerStatsEvery: 0,
+  });
+  return {
+    ...train,
+    archs: ['plain', 'resnet'],
+    depths: [...DEMO_DEPTHS],
+    seeds: 1,
+    targetAccuracy: 0.95,
+  };
+}
+
+// ── the link ──
+
+/** One parameter of a link: its value where it differs from the default; a read that says what is wrong. */
+export interface VizParam {
+  name: string;
+  help: string;
+  write(view: VizView): string | undefined;
+  read(raw: string, view: VizView): string | undefined;
+  /** what a notice says was used instead (default: "the default is used") */
+  fallback?(view: VizView): string;
+}
+
+function oneOf(raw: string, values: readonly string[]): string {
+  return `expected one of ${values.join(', ')}, got ${JSON.stringify(raw)}${suggest(raw, values)}`;
+}
+
+function enumParam<K extends 'arch' | 'activation' | 'init' | 'norm' | 'dataset' | 'stat'>(
+  key: K,
+  values: readonly string[],
+  help: string,
+): VizParam {
+  return {
+    name: `viz-${key}`,
+    help,
+    write: (view) => (view[key] === DEFAULT_VIZ[key] ? undefined : String(view[key])),
+    read(raw, view) {
+      if (!values.includes(raw)) return oneOf(raw, values);
+      (view as Record<K, string>)[key] = raw;
+      return undefined;
+    },
+  };
+}
+
+function intParam(key: 'depth' | 'width', allowed: readonly number[], help: string): VizParam {
+  return {
+    name: `viz-${key}`,
+    help,
+    write: (view) => (view[key] === DEFAULT_VIZ[key] ? undefined : String(view[key])),
+    read(raw, view) {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || !allowed.includes(n))
+        return `expected one of ${allowed.join(', ')}, got ${JSON.stringify(raw)}`;
+      view[key] = n;
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The visualizer's link parameters, in the order a link writes them (and reads them: the block
+ * type before the depth). A depth the block type cannot build moves to the nearest it can.
+ */
+export const VIZ_PARAMS: readonly VizParam[] = [
+  enumParam('arch', ARCHS, "the visualizer's block type"),
+  {
+    ...intParam('depth', DEPTH_CHOICES, "the visualizer's depth in weight layers"),
+    // after viz-arch (table order): a depth that block type cannot build becomes its nearest
+    read(raw, view) {
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || !(DEPTH_CHOICES as readonly number[]).includes(n))
+        return `expected one of ${DEPTH_CHOICES.join(', ')}, got ${JSON.stringify(raw)}`;
+      view.depth = n;
+      const problem = depthError(view.arch, n);
+      if (!problem) return undefined;
+      fixDepth(view);
+      return problem;
+    },
+    fallback: (view) => `depth ${view.depth} is used`,
+  },
+  intParam('width', WIDTH_CHOICES, "the visualizer's units per hidden layer"),
+  enumParam('activation', TRAIN_FIELDS.activation.values, "the visualizer's activation"),
+  enumParam('init', TRAIN_FIELDS.init.values, "the visualizer's initialisation"),
+  enumParam('norm', TRAIN_FIELDS.norm.values, "the visualizer's normalisation"),
+  enumParam('dataset', SYNTHETIC_NAMES, "the visualizer's dataset (a 2-D set)"),
+  enumParam('stat', NODE_STATS, 'the statistic that colours the diagrams'),
+  {
+    name: 'viz-demo-steps',
+    help: "training steps of each of the visualizer's demonstration runs",
+    write: (view) =>
+      view.demoSteps === DEFAULT_VIZ.demoSteps ? undefined : String(view.demoSteps),
+    read(raw, view) {
+      const [lo, hi] = DEMO_STEPS_RANGE;
+      const n = Number(raw);
+      if (!/^\d+$/.test(raw.trim()) || n < lo || n > hi)
+        return `expected a whole number of steps from ${lo} to ${hi}, got ${JSON.stringify(raw)}`;
+      view.demoSteps = n;
+      return undefined;
+    },
+  },
+];
+
+/** A fresh view at the defaults. */
+export function defaultViz(): VizView {
+  return { ...DEFAULT_VIZ };
+}
+
+/** Moves the depth to the nearest one the block type can build; returns whether it moved. */
+export function fixDepth(view: VizView): boolean {
+  if (depthError(view.arch, view.depth) === null) return false;
+  view.depth = nearestDepth(view.arch, view.depth);
+  return true;
+}
