@@ -1,22 +1,22 @@
 /**
- * The graphs the diagrams draw: `Model.graph()` of the very configs the workers train. The
- * worker's API does not send graphs, so the page builds each model once here — building is not
- * training (no step runs, nothing is learned); it lays out the same ops, tensors and shortcuts
- * with the same seed. TypeScript kernels and a batch of two keep that small.
+ * The graphs the diagrams draw: `Model.graph()` of the very configs the workers train, built by a
+ * worker of the pool (the `inspect` job: it builds the model and trains nothing), because the
+ * page's own script holds no engine. Cached per config: a diagram redrawn for the same network
+ * does not ask again.
  */
-import type { TrainConfig } from '../../experiments/config.ts';
-import { Model } from '../../engine/model.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
-import { datasetShape, modelSpec } from '../../experiments/train.ts';
+import type { TrainConfig } from '../../experiments/config.ts';
+import { networkGraphOf } from '../runs/worker.ts';
 
-const cache = new Map<string, ModelGraph>();
+const cache = new Map<string, Promise<ModelGraph>>();
 
-export function graphOf(config: TrainConfig): ModelGraph {
-  const spec = { ...modelSpec(config, datasetShape(config)), kernels: 'ts' as const, maxBatch: 2 };
-  const key = JSON.stringify(spec);
+export function graphOf(config: TrainConfig): Promise<ModelGraph> {
+  const key = JSON.stringify(config);
   let graph = cache.get(key);
   if (!graph) {
-    graph = new Model(spec).graph();
+    graph = networkGraphOf(config);
+    // a failed request is not kept: the next redraw asks again
+    graph.catch(() => cache.delete(key));
     if (cache.size > 16) cache.clear();
     cache.set(key, graph);
   }

@@ -16,7 +16,7 @@ import {
 } from '../../experiments/config.ts';
 import type { SweepConfig } from '../../experiments/sweep.ts';
 import { SYNTHETIC_NAMES, type SyntheticName } from '../../data/types.ts';
-import { type Arch, ARCHS, depthError } from '../../engine/model.ts';
+import { type Arch, ARCHS, depthError } from '../../engine/choices.ts';
 import { pairConfigs } from '../training/pair.ts';
 import { NODE_STATS, type NodeStat } from './stats.ts';
 
