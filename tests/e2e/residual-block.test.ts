@@ -130,6 +130,8 @@ describe('Residual Block Architecture', () => {
     const { context, page, problems } = await site.open('#residual-block');
     try {
       await scrollToSection(page, 'residual-block');
+      // the graph comes from a worker: wait until the block is drawn
+      await diagram(page).locator('g.node[data-node="block2.1"]').waitFor();
       // every node is a button named by the words it shows
       expect(
         await diagram(page).getByRole('button', { name: 'weight layer 16 → 16' }).count(),
