@@ -19,6 +19,8 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
       });
     const section = page.locator('#visualizer');
     await section.getByRole('button', { name: /^Run plain and ResNet/ }).click();
+    await section.getByTestId('viz-across-run').click();
+    await section.locator('.across-depth').nth(3).waitFor({ timeout: 120_000 });
     for (let i = 0; i < 240; i++) {
       const live = await viz();
       const demo = await page.evaluate(

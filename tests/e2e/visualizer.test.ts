@@ -285,6 +285,36 @@ describe('Interactive ResNet Visualizer', () => {
     }
   });
 
+  it('gradient flow across depths: each depth at initialisation, its ratio equal to Node’s', async () => {
+    const { context, page, problems } = await site.open('&viz-width=8', {
+      reducedMotion: 'reduce',
+    });
+    try {
+      await show(page, '#viz-demo-h');
+      await page.getByTestId('viz-across-run').click();
+      const panels = page.getByTestId('viz-across').locator('.across-depth');
+      await expect.poll(() => panels.count(), { timeout: 60_000 }).toBe(4);
+      expect(
+        await panels.evaluateAll((els) => els.map((e) => e.getAttribute('data-depth'))),
+      ).toEqual(['8', '20', '56', '110']);
+      const h = await hook(page);
+      for (const [i, depth] of [8, 20, 56, 110].entries()) {
+        const text = (await panels.nth(i).locator('.across-ratio').textContent())!.replace(
+          /\s+/g,
+          ' ',
+        );
+        for (const net of ['plain', 'resnet'] as const) {
+          const g = nodeEvents({ ...h.configs.init[net], depth }, 1).layers!.gradNorm;
+          const r = g[0]! / g[g.length - 1]!;
+          expect(text).toContain(`${net === 'plain' ? 'Plain' : 'ResNet'} ${formatNumber(r)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
   it("the demonstration runs to completion and shows Node's results for the same sweep", async () => {
     const { context, page, problems } = await site.open('&viz-demo-steps=25&viz-width=8', {
       viewport: { width: 360, height: 900 },

@@ -71,9 +71,7 @@ describe('size limits', () => {
   });
 
   it('refuses a step estimated over the time limit, and names the batch when activations weigh most', () => {
-    const r = validateTrainRun(
-      config({ depth: 1202, width: 1024, batch: 4096, kernels: 'wasm' }),
-    );
+    const r = validateTrainRun(config({ depth: 1202, width: 1024, batch: 4096, kernels: 'wasm' }));
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors[0]!.key).toBe('batch');
