@@ -15,7 +15,7 @@ import { runPlan } from '../../src/experiments/job.ts';
 import { sweepPlan, type SweepConfig, type SweepRecord } from '../../src/experiments/sweep.ts';
 import { train } from '../../src/experiments/train.ts';
 import { formatNumber } from '../../src/ui/visualizer/stats.ts';
-import { useSite } from './fixture.ts';
+import { DIST, useSite } from './fixture.ts';
 
 const site = useSite();
 
@@ -279,6 +279,31 @@ describe('Interactive ResNet Visualizer', () => {
         };
       }, text);
       expect(parsed).toEqual({ error: null, root: 'svg', nested: 2, dashed: 9 });
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('trains on the digits too: the worker fetches them, the bars equal Node’s on the same images', async () => {
+    const { context, page, problems } = await site.open(
+      '&viz-dataset=digits&viz-depth=8&viz-width=8',
+    );
+    try {
+      await show(page, '#viz-arch-h');
+      await expect
+        .poll(() => hook(page).then((h) => h.live?.resnet?.step ?? 0), { timeout: 60_000 })
+        .toBeGreaterThan(0);
+      const h = await hook(page);
+      expect(h.configs.live.resnet.dataset).toBe('digits');
+      const side = h.configs.live.resnet.digitsSize;
+      const digits = new Uint8Array(readFileSync(`${DIST}/data/digits-${side}.bin`));
+      const live = h.live!.resnet!;
+      const run = train({ ...h.configs.live.resnet, steps: live.step }, { digits });
+      let node: number[] | null = null;
+      for (const e of run)
+        if (e.type === 'layers' && e.step === live.step) node = e.layers.map((l) => l.gradNorm);
+      expect(live.gradNorm).toEqual(node);
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -17,8 +17,7 @@ import {
   type SweepRun,
 } from '../../experiments/sweep.ts';
 import { MAX_SWEEP_FILE_BYTES, readSweepFile } from '../../experiments/sweepFile.ts';
-import { loadDigits } from '../../worker/pool.ts';
-import { runPlanParts } from '../runs/worker.ts';
+import { loadDigits, runPlanParts } from '../runs/worker.ts';
 import precomputedJson from './defaultSweep.json';
 
 // The JSON's strings are typed as plain strings; the file is the CLI's sweep record (a unit

@@ -146,6 +146,11 @@ export class PageRun<Id extends string = string> {
     this.total = config.steps;
     this.status = 'running';
     try {
+      // a run of the digits that was not handed them fetches them (once per page)
+      if (!digits && config.dataset === 'digits') {
+        digits = await this.connection.loadDigits(config.digitsSize);
+        if (id !== this.runId) return;
+      }
       await this.connection.train(
         config,
         (batch) => {

@@ -6,7 +6,10 @@ import type { TrainConfig } from '../../experiments/config.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
 import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
-import { type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
+import { loadDigits, type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
+
+/** The digits asset's bytes for an image side (fetched once per page). */
+export { loadDigits };
 
 export type { DataView, EventBatch, WorkerLoad };
 

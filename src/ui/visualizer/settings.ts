@@ -15,7 +15,7 @@ import {
   validateTrainConfig,
 } from '../../experiments/config.ts';
 import type { SweepConfig } from '../../experiments/sweep.ts';
-import { SYNTHETIC_NAMES, type SyntheticName } from '../../data/types.ts';
+import { DATASET_NAMES, type DatasetName } from '../../data/types.ts';
 import { type Arch, ARCHS, depthError } from '../../engine/choices.ts';
 import { pairConfigs } from '../training/pair.ts';
 import { NODE_STATS, type NodeStat } from './stats.ts';
@@ -28,7 +28,7 @@ export interface VizView {
   init: InitName;
   norm: NormName;
   /** the 2-D sets (the digits would need their asset passed to each live run) */
-  dataset: SyntheticName;
+  dataset: DatasetName;
   /** what colours the boxes */
   stat: NodeStat;
   /** training steps of each of the demonstration's runs */
@@ -243,7 +243,7 @@ export const VIZ_PARAMS: readonly VizParam[] = [
   enumParam('activation', TRAIN_FIELDS.activation.values, "the visualizer's activation"),
   enumParam('init', TRAIN_FIELDS.init.values, "the visualizer's initialisation"),
   enumParam('norm', TRAIN_FIELDS.norm.values, "the visualizer's normalisation"),
-  enumParam('dataset', SYNTHETIC_NAMES, "the visualizer's dataset (a 2-D set)"),
+  enumParam('dataset', DATASET_NAMES, "the visualizer's dataset (a 2-D set or the digits)"),
   enumParam('stat', NODE_STATS, 'the statistic that colours the diagrams'),
   {
     name: 'viz-demo-steps',
