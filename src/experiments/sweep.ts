@@ -160,18 +160,27 @@ export function* sweepPlan(c: SweepConfig): Plan<SweepRecord> {
   return {
     schema: SWEEP_SCHEMA,
     config: configRecord(c),
-    runs: records.map((r, i) =>
-      isPartFailure(r)
-        ? {
-            ...runs[i]!,
-            final: null,
-            stepsToTarget: null,
-            epochsToTarget: null,
-            diverged: null,
-            failed: r.failed,
-          }
-        : sweepRun(r, c.targetAccuracy),
-    ),
+    runs: records.map((r, i) => partRun(runs[i]!, r, c.targetAccuracy)),
+  };
+}
+
+/**
+ * A run's entry from its part's result: its run record, or — when the part could not finish (its
+ * worker died on the page) — the run marked failed, with nothing it did not measure.
+ */
+export function partRun(
+  run: { arch: Arch; depth: number; seed: number },
+  result: unknown,
+  target: number,
+): SweepRun {
+  if (!isPartFailure(result)) return sweepRun(result as RunRecord, target);
+  return {
+    ...run,
+    final: null,
+    stepsToTarget: null,
+    epochsToTarget: null,
+    diverged: null,
+    failed: result.failed,
   };
 }
 

@@ -48,15 +48,17 @@ export type SweepFileResult = { ok: true; record: SweepRecord } | { ok: false; p
 
 const kib = (bytes: number) => `${Math.ceil(bytes / 1024).toLocaleString('en')} kB`;
 
+/** Why a file of `bytes` is not read at all, or null when its size is fine. */
+export function sweepFileTooBig(bytes: number): string | null {
+  return bytes > MAX_SWEEP_FILE_BYTES
+    ? `the file is ${kib(bytes)}; a sweep file is at most ${kib(MAX_SWEEP_FILE_BYTES)} (600 runs take about 250 kB)`
+    : null;
+}
+
 /** A sweep file's text (and its size in bytes, when known before reading it). */
 export function readSweepFile(text: string, bytes = text.length): SweepFileResult {
-  if (bytes > MAX_SWEEP_FILE_BYTES)
-    return {
-      ok: false,
-      problems: [
-        `the file is ${kib(bytes)}; a sweep file is at most ${kib(MAX_SWEEP_FILE_BYTES)} (600 runs take about 250 kB)`,
-      ],
-    };
+  const tooBig = sweepFileTooBig(bytes);
+  if (tooBig) return { ok: false, problems: [tooBig] };
   let json: unknown;
   try {
     json = JSON.parse(text);

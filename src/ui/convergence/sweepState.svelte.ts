@@ -6,18 +6,17 @@
  * (experiments/sweep.ts `sweepPlan`, the plan the CLI runs), so the live record is the one
  * `resnet-lab sweep` writes for the same settings.
  */
-import { isPartFailure, runPlan } from '../../experiments/job.ts';
-import type { RunRecord } from '../../experiments/record.ts';
+import { runPlan } from '../../experiments/job.ts';
 import {
+  partRun,
   sweepPlan,
-  sweepRun,
   sweepRuns,
   type SweepConfig,
   type SweepRecord,
   type SweepRun,
 } from '../../experiments/sweep.ts';
-import { MAX_SWEEP_FILE_BYTES, readSweepFile } from '../../experiments/sweepFile.ts';
-import { loadDigits, runPlanParts } from '../runs/worker.ts';
+import { readSweepFile, sweepFileTooBig } from '../../experiments/sweepFile.ts';
+import { digitsFor, runPlanParts } from '../runs/worker.ts';
 import precomputedJson from './defaultSweep.json';
 
 // The JSON's strings are typed as plain strings; the file is the CLI's sweep record (a unit
@@ -92,7 +91,7 @@ export async function recompute(config: SweepConfig): Promise<void> {
   sweep.secondsLeft = null;
   const started = performance.now();
   try {
-    const digits = config.dataset === 'digits' ? await loadDigits(config.digitsSize) : undefined;
+    const digits = await digitsFor(config);
     const record = await runPlan(sweepPlan(config), (parts) =>
       runPlanParts(parts, {
         digits,
@@ -107,18 +106,8 @@ export async function recompute(config: SweepConfig): Promise<void> {
         },
         onPartDone: (index, result) => {
           if (own.cancelled || !sweep.live) return;
-          const run = order[index]!;
           // a part whose worker died is kept as failed (the pool goes on with the others)
-          sweep.live.runs[index] = isPartFailure(result)
-            ? {
-                ...run,
-                final: null,
-                stepsToTarget: null,
-                epochsToTarget: null,
-                diverged: null,
-                failed: result.failed,
-              }
-            : sweepRun(result as RunRecord, config.targetAccuracy);
+          sweep.live.runs[index] = partRun(order[index]!, result, config.targetAccuracy);
         },
       }),
     );
@@ -145,9 +134,10 @@ export async function recompute(config: SweepConfig): Promise<void> {
  */
 export async function openSweepFile(file: File): Promise<void> {
   sweep.fileProblems = [];
-  if (file.size > MAX_SWEEP_FILE_BYTES) {
-    const result = readSweepFile('', file.size);
-    if (!result.ok) sweep.fileProblems = result.problems;
+  // refused before its text is read
+  const tooBig = sweepFileTooBig(file.size);
+  if (tooBig) {
+    sweep.fileProblems = [tooBig];
     return;
   }
   const result = readSweepFile(await file.text(), file.size);

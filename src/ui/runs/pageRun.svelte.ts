@@ -148,7 +148,7 @@ export class PageRun<Id extends string = string> {
     try {
       // a run of the digits that was not handed them fetches them (once per page)
       if (!digits && config.dataset === 'digits') {
-        digits = await this.connection.loadDigits(config.digitsSize);
+        digits = await this.loadDigits(config.digitsSize);
         if (id !== this.runId) return;
       }
       await this.connection.train(

@@ -8,8 +8,13 @@ import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
 import { loadDigits, type RunHandle, sharedPool, type WorkerLoad } from '../../worker/pool.ts';
 
-/** The digits asset's bytes for an image side (fetched once per page). */
-export { loadDigits };
+/** The digits asset's bytes for a config that trains on them (fetched once per page), else none. */
+export function digitsFor(config: {
+  dataset: string;
+  digitsSize: 14 | 28;
+}): Promise<Uint8Array | undefined> {
+  return config.dataset === 'digits' ? loadDigits(config.digitsSize) : Promise.resolve(undefined);
+}
 
 export type { DataView, EventBatch, WorkerLoad };
 
