@@ -1,7 +1,7 @@
 /**
  * The page's speed in Debian's Chromium, from the built site (dist/, or E2E_DIST): what the
  * browser tests used to assert and no longer do, because a test that fails when the machine is
- * busy is a defect. `npm run bench:page [-- --json] [-- --runs N]` prints, with the machine's load:
+ * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --first-screen]` prints, with the machine's load:
  *
  * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
  *   (gzip bytes, as a server would send it) the page had fetched by then;
@@ -29,6 +29,8 @@ import { serveStatic } from '../tests/e2e/server.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
+/** only the first screen (a quick check of a change to what the page loads first) */
+const firstScreenOnly = args.includes('--first-screen');
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 2;
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
@@ -178,6 +180,7 @@ for (let run = 1; run <= runs; run++) {
     });
     await context.close();
   }
+  if (firstScreenOnly) continue;
   // from the click on Start, default settings: the first 2 s
   {
     const { context, page } = await open('&section=training-dynamics');

@@ -3,15 +3,15 @@
  * same walk as any other spec; tests/unit/arch.test.ts compares them with the published numbers
  * (shared/reference/literature.md).
  */
-import type {
-  ArchSpec,
-  CifarResNetSpec,
-  DenseNetSpec,
-  HighwaySpec,
-  ResNetSpec,
-  StrideIn,
+import {
+  type ArchSpec,
+  type CifarResNetSpec,
+  type DenseNetSpec,
+  freezeSpec,
+  type HighwaySpec,
+  type ResNetSpec,
+  type StrideIn,
 } from './types.ts';
-import { freezeSpec } from './validate.ts';
 
 export interface BuiltinArchInfo {
   /** one line: what it is and how it differs from its neighbours */

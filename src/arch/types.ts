@@ -118,3 +118,11 @@ export interface ArchAnalysis {
 }
 
 export type Validation<T> = { ok: true; value: T } | { ok: false; errors: string[] };
+
+/** A frozen copy, so a shared spec (e.g. a builtin) cannot be changed by one of its users. */
+export function freezeSpec<T extends ArchSpec>(spec: T): T {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(spec))
+    copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
+  return Object.freeze(copy) as unknown as T;
+}

@@ -4,7 +4,13 @@
  * are reported at once, and fields the reference constructor gives a default take it.
  */
 import { analyzeChecked, ArchError } from './analyze.ts';
-import { ARCH_FAMILIES, type ArchFamily, type ArchSpec, type Validation } from './types.ts';
+import {
+  ARCH_FAMILIES,
+  type ArchFamily,
+  type ArchSpec,
+  freezeSpec,
+  type Validation,
+} from './types.ts';
 import { editDistance } from '../common/editDistance.ts';
 
 interface RuleBase {
@@ -337,12 +343,4 @@ export function validateArchSpec(input: unknown): Validation<ArchSpec> {
     throw e;
   }
   return { ok: true, value: freezeSpec(spec) };
-}
-
-/** A frozen copy, so a shared spec (e.g. a builtin) cannot be changed by one of its users. */
-export function freezeSpec<T extends ArchSpec>(spec: T): T {
-  const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(spec))
-    copy[key] = Array.isArray(value) ? Object.freeze([...value]) : value;
-  return Object.freeze(copy) as unknown as T;
 }

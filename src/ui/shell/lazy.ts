@@ -26,13 +26,35 @@ const entries: Entry[] = [];
 /** How far outside the viewport a section starts loading. */
 const NEAR = '100% 0px';
 
-/** set once the first screen has had its first frames: from then on, idle time loads the rest */
+/**
+ * Set once the first screen is up — the Introduction has drawn its first live frame
+ * (`firstScreenDrawn`), or FIRST_SCREEN_FALLBACK_MS have passed (reduced motion, a page opened
+ * at a later section) — and at least IDLE_AFTER_MS after load: from then on idle time loads the
+ * rest, so the other sections' chunks never compete with the first live frame.
+ */
 let idleEnabled = false;
-if (typeof window !== 'undefined')
+const IDLE_AFTER_MS = 800;
+const FIRST_SCREEN_FALLBACK_MS = 3000;
+let firstScreenUp = false;
+let earliestPassed = false;
+function enableIdle(): void {
+  if (idleEnabled || !firstScreenUp || !earliestPassed) return;
+  idleEnabled = true;
+  idleNext();
+}
+if (typeof window !== 'undefined') {
   setTimeout(() => {
-    idleEnabled = true;
-    idleNext();
-  }, 800);
+    earliestPassed = true;
+    enableIdle();
+  }, IDLE_AFTER_MS);
+  setTimeout(firstScreenDrawn, FIRST_SCREEN_FALLBACK_MS);
+}
+
+/** The first screen has drawn its first live frame: the other sections may load when idle. */
+export function firstScreenDrawn(): void {
+  firstScreenUp = true;
+  enableIdle();
+}
 
 /** Registers a section's loader; `show` gets its component once loaded. */
 export function lazySection(

@@ -20,7 +20,7 @@ import {
   type TrainConfig,
   validateTrainConfig,
 } from '../../experiments/config.ts';
-import { BUILTIN_ARCH_NAMES } from '../../arch/index.ts';
+import { BUILTIN_ARCH_NAMES } from '../../arch/builtins.ts';
 import {
   type ChainNumberKey,
   type ChainSettings,
@@ -34,8 +34,9 @@ import {
 } from '../convergence/view.ts';
 import { CARD_CHOICES, CHOICE_CARDS, type ChoiceCard, FIRST_SPEC } from '../variants/choices.ts';
 import { scanJson } from '../variants/jsonSource.ts';
-import { prettySpec, specText } from '../variants/specCheck.ts';
-import { COMPARISON_COLUMNS, type ComparisonKey, type SortDirection } from '../variants/table.ts';
+import { prettySpec, specText } from '../variants/specText.ts';
+import { COMPARISON_COLUMNS, type ComparisonKey } from '../variants/columns.ts';
+import type { SortDirection } from '../variants/table.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from './presets.ts';
 import {
   BLOCK_FORMS,

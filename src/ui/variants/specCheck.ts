@@ -6,12 +6,13 @@
 import { blockDiagram, type BlockDiagram } from '../../arch/diagram.ts';
 import {
   analyzeArch,
-  BUILTIN_ARCHS,
   validateArchSpec,
   type ArchAnalysis,
   type ArchSpec,
 } from '../../arch/index.ts';
 import { scanJson, spanOfError, type JsonSyntaxError } from './jsonSource.ts';
+
+export { prettySpec, specText } from './specText.ts';
 
 export interface SpecProblem {
   readonly message: string;
@@ -31,20 +32,6 @@ export type SpecCheck =
       readonly analysis: ArchAnalysis;
       readonly diagram: BlockDiagram;
     };
-
-/** A builtin as the editor shows it: two-space JSON with number arrays on one line. */
-export function specText(name: string): string {
-  const spec = BUILTIN_ARCHS[name];
-  return spec ? prettySpec(spec) : '';
-}
-
-/** Any JSON value as the editor shows a spec (a link's spec is loaded this way). */
-export function prettySpec(value: unknown): string {
-  return (JSON.stringify(value, null, 2) ?? '').replace(
-    /\[\s*(-?\d[\d.eE+-]*(?:,\s*-?\d[\d.eE+-]*)*)\s*\]/g,
-    (_, items: string) => `[${items.split(/,\s*/).join(', ')}]`,
-  );
-}
 
 export function checkSpecText(text: string): SpecCheck {
   try {

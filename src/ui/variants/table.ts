@@ -174,17 +174,8 @@ export function comparisonRows(names: readonly string[] = COMPARISON_NAMES): Com
 }
 
 /** The comparison table's sortable columns; counts are aligned right. */
-export const COMPARISON_COLUMNS = [
-  { key: 'title', label: 'Network', align: 'left' },
-  { key: 'block', label: 'Block', align: 'left' },
-  { key: 'depth', label: 'Depth', align: 'right' },
-  { key: 'params', label: 'Parameters', align: 'right' },
-  { key: 'macs', label: 'Multiply-adds', align: 'right' },
-  // sorted as a number, but its cells are text (value, dataset, citation)
-  { key: 'error', label: 'Published error', align: 'left' },
-] as const;
-
-export type ComparisonKey = (typeof COMPARISON_COLUMNS)[number]['key'];
+import type { ComparisonKey } from './columns.ts';
+export { COMPARISON_COLUMNS, type ComparisonKey } from './columns.ts';
 
 export function comparisonValue(row: ComparisonRow, key: ComparisonKey): SortValue {
   switch (key) {
