@@ -9,6 +9,7 @@
 import * as v from 'valibot';
 import { ARCHS } from '../engine/choices.ts';
 import { errorLine } from './fields.ts';
+import { issueLines, jsonObject, MAX_PROBLEMS, plainObject, tooBigMessage } from './fileCheck.ts';
 import { SWEEP_SCHEMA, type SweepRecord, sweepRuns, validateSweepConfig } from './sweep.ts';
 
 /** The largest sweep file read (600 runs, the most a sweep holds, take about 250 kB). */
@@ -40,47 +41,28 @@ const RUN = v.strictObject({
 
 const RECORD = v.strictObject({
   schema: v.literal(SWEEP_SCHEMA),
-  config: v.record(v.string(), v.unknown()),
+  config: plainObject,
   runs: v.array(RUN),
 });
 
 export type SweepFileResult = { ok: true; record: SweepRecord } | { ok: false; problems: string[] };
 
-const kib = (bytes: number) => `${Math.ceil(bytes / 1024).toLocaleString('en')} kB`;
-
 /** Why a file of `bytes` is not read at all, or null when its size is fine. */
 export function sweepFileTooBig(bytes: number): string | null {
-  return bytes > MAX_SWEEP_FILE_BYTES
-    ? `the file is ${kib(bytes)}; a sweep file is at most ${kib(MAX_SWEEP_FILE_BYTES)} (600 runs take about 250 kB)`
-    : null;
+  return tooBigMessage(bytes, MAX_SWEEP_FILE_BYTES, 'a sweep file', '600 runs take about 250 kB');
 }
 
 /** A sweep file's text (and its size in bytes, when known before reading it). */
 export function readSweepFile(text: string, bytes = text.length): SweepFileResult {
   const tooBig = sweepFileTooBig(bytes);
   if (tooBig) return { ok: false, problems: [tooBig] };
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    return { ok: false, problems: [`not JSON: ${(error as Error).message}`] };
-  }
-  if (typeof json !== 'object' || json === null || Array.isArray(json))
-    return {
-      ok: false,
-      problems: [
-        `not a sweep record: expected an object with schema "${SWEEP_SCHEMA}", config and runs`,
-      ],
-    };
-  const parsed = v.safeParse(RECORD, json);
-  if (!parsed.success)
-    return {
-      ok: false,
-      problems: parsed.issues.slice(0, 20).map((issue) => {
-        const path = v.getDotPath(issue);
-        return `${path ? `${path.replace(/\.(\d+)(?=\.|$)/g, '[$1]')}: ` : ''}${issue.message}`;
-      }),
-    };
+  const json = jsonObject(
+    text,
+    `a sweep record: expected an object with schema "${SWEEP_SCHEMA}", config and runs`,
+  );
+  if (!json.ok) return json;
+  const parsed = v.safeParse(RECORD, json.value);
+  if (!parsed.success) return { ok: false, problems: issueLines(parsed.issues) };
   const config = validateSweepConfig(parsed.output.config);
   if (!config.ok)
     return { ok: false, problems: config.errors.map((e) => `config.${errorLine(e)}`) };
@@ -99,7 +81,7 @@ export function readSweepFile(text: string, bytes = text.length): SweepFileResul
           `runs[${i}]: expected ${want.arch} depth ${want.depth} seed ${want.seed} (sweep order), got ${run.arch} depth ${run.depth} seed ${run.seed}`,
         );
     });
-  if (problems.length) return { ok: false, problems: problems.slice(0, 20) };
+  if (problems.length) return { ok: false, problems: problems.slice(0, MAX_PROBLEMS) };
   const record: SweepRecord = {
     schema: SWEEP_SCHEMA,
     config: config.value,

@@ -83,3 +83,9 @@ export const HELP: Partial<Record<FieldKey, string>> = {
   kernels:
     'how the arithmetic runs: WebAssembly SIMD (fast; where it is missing the run falls back to TypeScript) or the TypeScript reference; the two agree to float32 rounding, not bit for bit',
 };
+
+/** One network by its own settings, as the figures name them: "Plain-14", "ResNet-20", "DenseNet-8". */
+export function runName(config: Pick<TrainConfig, 'arch' | 'shortcut' | 'depth'>): string {
+  const plain = config.arch === 'plain' || !config.shortcut;
+  return `${plain ? 'Plain' : networkName(config.arch)}-${config.depth}`;
+}
