@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { RunRecorder, toJSON } from '../../src/experiments/record.ts';
 import { train } from '../../src/experiments/train.ts';
+import { axeProblems } from './axe.ts';
 import { useSite } from './fixture.ts';
 
 const site = useSite();
@@ -58,9 +59,11 @@ describe('run records opened in Training Dynamics', () => {
     expect(shown).toContain(`training loss ${final.trainLoss!.toPrecision(3)}`);
     expect(await section.locator('canvas').count()).toBeGreaterThan(0);
 
+    expect(await axeProblems(page, '[data-testid="recorded-runs"]')).toEqual([]);
+
     await runs
       .first()
-      .getByRole('button', { name: /^Train the settings of run\.json/ })
+      .getByRole('button', { name: /^Train these settings: run\.json/ })
       .click();
     await expect
       .poll(() => page.evaluate(() => new URLSearchParams(location.search).get('depth')))

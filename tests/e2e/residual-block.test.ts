@@ -17,7 +17,8 @@ import { streamJob } from '../../src/experiments/job.ts';
 import { type TrainEvent, TrainingRun } from '../../src/experiments/train.ts';
 import { BLOCK_FORMS, FORM_NAMES } from '../../src/ui/block/forms.ts';
 import { blockConfig, TENSOR_STATS_EVERY } from '../../src/ui/block/network.ts';
-import { RESULTS, ROOT, scrollToSection, useSite } from './fixture.ts';
+import { axeProblems } from './axe.ts';
+import { RESULTS, scrollToSection, useSite } from './fixture.ts';
 
 /** The graph the page asks its worker for: the `inspect` job, run here. */
 const networkGraph = (config: TrainConfig): ModelGraph =>
@@ -41,21 +42,6 @@ async function nodeTensors(
   for await (const event of streamJob(run))
     if (event.type === 'tensors') byStep.set(event.step, event);
   return byStep;
-}
-
-/** axe-core's serious and critical violations inside the section (after training: every panel). */
-async function axeProblems(page: Page): Promise<string[]> {
-  await page.evaluate(readFileSync(join(ROOT, 'node_modules/axe-core/axe.min.js'), 'utf8'));
-  return page.evaluate(async () => {
-    type Result = {
-      violations: { id: string; impact: string | null; nodes: { target: string[] }[] }[];
-    };
-    const axe = (window as unknown as { axe: { run: (c: Element) => Promise<Result> } }).axe;
-    const result = await axe.run(document.getElementById('residual-block')!);
-    return result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
 }
 
 async function noOverflow(page: Page): Promise<void> {
@@ -297,7 +283,7 @@ describe('Residual Block Architecture', () => {
         for (const form of BLOCK_FORMS) {
           await page.getByRole('radio', { name: FORM_NAMES[form] }).check();
           await noOverflow(page);
-          expect(await axeProblems(page), form).toEqual([]);
+          expect(await axeProblems(page, '#residual-block'), form).toEqual([]);
         }
         await page.getByRole('radio', { name: FORM_NAMES.resnet }).check();
         await page.getByTestId('block-train').click();
@@ -307,7 +293,7 @@ describe('Residual Block Architecture', () => {
           })
           .toBe('done');
         await noOverflow(page);
-        expect(await axeProblems(page)).toEqual([]);
+        expect(await axeProblems(page, '#residual-block')).toEqual([]);
         await page.mouse.move(0, 0);
         await page
           .locator('#residual-block')
