@@ -72,4 +72,29 @@ describe('accessibility', () => {
     expect(focused.outline).not.toBe('none');
     await context.close();
   });
+
+  // The studies of Plain vs ResNet draw their figures only once run: check each after its run.
+  for (const width of [1280, 360]) {
+    it(`the shattered-gradients study, measured: no serious or critical violations at ${width} px`, async () => {
+      const { context, page } = await site.open('?e2e&shat-depth=8', {
+        viewport: { width, height: 900 },
+        reducedMotion: 'reduce',
+      });
+      const study = page.getByTestId('study-shattered');
+      await study.scrollIntoViewIfNeeded();
+      await study.getByTestId('shat-run').click();
+      await study.getByTestId('shat-caption').getByText('Measured').waitFor({ timeout: 60_000 });
+      await page.evaluate(readFileSync(AXE, 'utf8'));
+      const serious = (await page.evaluate(async () => {
+        const axe = (window as unknown as { axe: { run: (c: Element) => Promise<unknown> } }).axe;
+        const at = document.querySelector('[data-testid="study-shattered"]')!;
+        const result = (await axe.run(at)) as { violations: AxeViolation[] };
+        return result.violations
+          .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+          .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+      })) as string[];
+      expect(serious).toEqual([]);
+      await context.close();
+    });
+  }
 });
