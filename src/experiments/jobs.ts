@@ -34,6 +34,14 @@ import {
   validateShatteredConfig,
 } from './shattered.ts';
 import { type StudyEvent, studyRecorder } from './study.ts';
+import {
+  PATHS_FIELDS,
+  type PathsConfig,
+  pathsJob,
+  type PathsRecord,
+  pathsUnits,
+  validatePathsConfig,
+} from './paths.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -98,6 +106,24 @@ export const SHATTERED_JOB: SimpleJobDefinition<
   recorder: () => studyRecorder<ShatteredRecord>(),
 };
 
+/** The ensemble of paths of a trained residual network (paths.ts); `resnet-lab paths`. */
+export const PATHS_JOB: SimpleJobDefinition<
+  PathsConfig,
+  StudyEvent<PathsRecord>,
+  PathsRecord | null
+> = {
+  type: 'simple',
+  kind: 'paths',
+  summary:
+    'train a residual network, then the gradient carried by its paths of each length (Veit et al. 2016)',
+  fields: PATHS_FIELDS,
+  validate: validatePathsConfig,
+  digits: digitsOf,
+  create: (config, resources) => pathsJob(config, resources),
+  units: pathsUnits,
+  recorder: () => studyRecorder<PathsRecord>(),
+};
+
 /**
  * The registry erases each kind's config and result types (a host looks a kind up by name and
  * validates the config with the kind's own validator before it creates anything), hence the casts.
@@ -107,6 +133,7 @@ export const JOBS: Record<string, JobDefinition> = {
   sweep: SWEEP_JOB as unknown as JobDefinition,
   inspect: INSPECT_JOB as unknown as JobDefinition,
   shattered: SHATTERED_JOB as unknown as JobDefinition,
+  paths: PATHS_JOB as unknown as JobDefinition,
 };
 
 /**
