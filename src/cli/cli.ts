@@ -6,6 +6,7 @@ import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { archCommand } from './arch.ts';
 import { inspectCommand } from './inspect.ts';
+import { pathsCommand } from './paths.ts';
 import { shatteredCommand } from './shattered.ts';
 import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   inspectCommand,
   archCommand,
   shatteredCommand,
+  pathsCommand,
   helpCommand,
 ];
 
