@@ -46,6 +46,12 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
     await study.getByTestId('shat-run').click();
     await study.getByTestId('shat-caption').getByText('Measured').waitFor({ timeout: 120_000 });
   },
+  paths: async (page) => {
+    const study = page.getByTestId('study-paths');
+    await study.scrollIntoViewIfNeeded();
+    await study.getByTestId('paths-run').click();
+    await study.getByTestId('paths-sentence').waitFor({ timeout: 120_000 });
+  },
 };
 
 const args = process.argv.slice(2);

@@ -50,6 +50,7 @@ import {
   SHATTERED_PARAMS,
   type ShatteredView,
 } from '../studies/shattered/view.ts';
+import { defaultPathsView, PATHS_PARAMS, type PathsView } from '../studies/paths/view.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -106,6 +107,8 @@ export interface ViewState {
   viz: VizView;
   /** Plain vs ResNet's shattered-gradients study: depth and seed */
   shattered: ShatteredView;
+  /** Plain vs ResNet's ensemble-of-paths study: depth, training steps and seed */
+  paths: PathsView;
 }
 
 export interface SortState {
@@ -143,7 +146,7 @@ export function flagOf(key: FieldKey): string {
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
 export function defaultFigures(): Pick<
   ViewState,
-  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered'
+  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered' | 'paths'
 > {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
@@ -154,6 +157,7 @@ export function defaultFigures(): Pick<
     convergence: defaultConvergenceView(),
     viz: defaultViz(),
     shattered: defaultShatteredView(),
+    paths: defaultPathsView(),
   };
 }
 
@@ -389,6 +393,8 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
   })),
   // Plain vs ResNet's shattered-gradients study (studies/shattered/view.ts)
   ...SHATTERED_PARAMS,
+  // Plain vs ResNet's ensemble-of-paths study (studies/paths/view.ts)
+  ...PATHS_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
