@@ -2,7 +2,7 @@
  * The ensemble-of-paths study in Chromium: settings from the link (paths-depth, paths-steps,
  * paths-seed), Run trains and measures in a worker, and the page's record — exported as JSON —
  * equals Node's for the same settings; the CSV export; the caption's sentence is computed from
- * the record; Cancel stops a run; 360 px without horizontal overflow; nothing logged.
+ * the record; a run pauses off screen; Cancel stops it; 360 px without horizontal overflow; nothing logged.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -61,7 +61,7 @@ describe('The ensemble of paths', () => {
     await context.close();
   });
 
-  it('Cancel stops a run and keeps nothing; 360 px fits', async () => {
+  it('pauses off screen, resumes on screen; Cancel stops a run and keeps nothing; 360 px fits', async () => {
     const { context, page, problems } = await site.open('?e2e&paths-steps=4000&paths-depth=110', {
       ...QUIET,
       viewport: { width: 360, height: 800 },
@@ -72,6 +72,13 @@ describe('The ensemble of paths', () => {
     await expect
       .poll(() => study.getByTestId('paths-status').textContent())
       .toMatch(/Training in a worker: step [1-9]/);
+    // off screen it pauses; back on screen it goes on
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect.poll(() => study.getByTestId('paths-status').textContent()).toMatch(/Paused/);
+    await study.scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => study.getByTestId('paths-status').textContent())
+      .toMatch(/Training in a worker/);
     await study.getByTestId('paths-cancel').click();
     await expect
       .poll(() => study.getByTestId('paths-status').textContent(), { timeout: 30_000 })
