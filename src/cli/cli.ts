@@ -6,6 +6,8 @@ import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { archCommand } from './arch.ts';
 import { inspectCommand } from './inspect.ts';
+import { pathsCommand } from './paths.ts';
+import { shatteredCommand } from './shattered.ts';
 import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
@@ -41,6 +43,8 @@ export const COMMANDS: readonly Command[] = [
   sweepCommand,
   inspectCommand,
   archCommand,
+  shatteredCommand,
+  pathsCommand,
   helpCommand,
 ];
 

@@ -19,6 +19,7 @@ import {
   BatchNorm,
   Concat,
   Dense,
+  type GradientPath,
   HighwayCombine,
   type Op,
   Scale,
@@ -643,6 +644,19 @@ export class Model {
   lesion(b: number, on: boolean): void {
     if (this.hasBranchSwitch(b)) this.setBranch(b, !on);
     else this.setIdentity(b, on);
+  }
+
+  /**
+   * Restricts block b's backward pass to its shortcut or its residual branch ('both': as built);
+   * the forward pass is unchanged. A path of the unrolled network (Veit et al. 2016) is one
+   * choice per block: the gradient then flows along that path alone. Only for blocks whose
+   * shortcut joins by an addition (resnet, preact, bottleneck, resnext).
+   */
+  setGradientPath(b: number, path: GradientPath): void {
+    const join = this.blockInfo[b]?.join;
+    if (!this.hasBranchSwitch(b) || !(join instanceof Add))
+      throw new Error(`block ${b}: no shortcut addition whose gradient paths can be chosen`);
+    join.gradientPath = path;
   }
 
   /** Undoes every lesion. */

@@ -341,15 +341,20 @@ export class Scale implements Op {
   }
 }
 
+/** Where an addition sends its gradient back: both inputs, or only one (forward unchanged). */
+export type GradientPath = 'both' | 'shortcut' | 'branch';
+
 /**
  * y = a + b: the shortcut's addition (a: the shortcut x, b: the residual branch F(x)). With
  * `branchOn` false — a lesion (Veit et al. 2016) — y = a: the branch is still computed but
- * contributes nothing, and receives no gradient.
+ * contributes nothing, and receives no gradient. `gradientPath` restricts the backward pass
+ * alone to one input (Veit et al.'s sampled paths: the forward pass stays intact).
  */
 export class Add implements Op {
   readonly kind = 'add';
   name = '';
   branchOn = true;
+  gradientPath: GradientPath = 'both';
   constructor(
     readonly k: Kernels,
     readonly a: Slot,
@@ -378,8 +383,10 @@ export class Add implements Op {
 
   backward(n: number): void {
     const len = n * this.y.dim;
-    if (this.a.needsGrad) this.k.addInto(this.a.grad, this.y.grad, len);
-    if (this.b.needsGrad && this.branchOn) this.k.addInto(this.b.grad, this.y.grad, len);
+    const path = this.gradientPath;
+    if (this.a.needsGrad && path !== 'branch') this.k.addInto(this.a.grad, this.y.grad, len);
+    if (this.b.needsGrad && this.branchOn && path !== 'shortcut')
+      this.k.addInto(this.b.grad, this.y.grad, len);
   }
 }
 

@@ -25,6 +25,23 @@ import {
   validateSweepConfig,
 } from './sweep.ts';
 import { type TrainEvent, train } from './train.ts';
+import {
+  SHATTERED_FIELDS,
+  type ShatteredConfig,
+  shatteredJob,
+  type ShatteredRecord,
+  shatteredUnits,
+  validateShatteredConfig,
+} from './shattered.ts';
+import { type StudyEvent, studyRecorder } from './study.ts';
+import {
+  PATHS_FIELDS,
+  type PathsConfig,
+  pathsJob,
+  type PathsRecord,
+  pathsUnits,
+  validatePathsConfig,
+} from './paths.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -71,6 +88,42 @@ export const SWEEP_JOB: PlanDefinition<SweepConfig, SweepRecord> = {
   plan: sweepPlan,
 };
 
+/** Shattered gradients at initialisation (shattered.ts); `resnet-lab shattered`. */
+export const SHATTERED_JOB: SimpleJobDefinition<
+  ShatteredConfig,
+  StudyEvent<ShatteredRecord>,
+  ShatteredRecord | null
+> = {
+  type: 'simple',
+  kind: 'shattered',
+  summary:
+    'the gradient along a line of inputs at initialisation, plain vs residual, and its autocorrelation',
+  fields: SHATTERED_FIELDS,
+  validate: validateShatteredConfig,
+  digits: () => null,
+  create: (config) => shatteredJob(config),
+  units: shatteredUnits,
+  recorder: () => studyRecorder<ShatteredRecord>(),
+};
+
+/** The ensemble of paths of a trained residual network (paths.ts); `resnet-lab paths`. */
+export const PATHS_JOB: SimpleJobDefinition<
+  PathsConfig,
+  StudyEvent<PathsRecord>,
+  PathsRecord | null
+> = {
+  type: 'simple',
+  kind: 'paths',
+  summary:
+    'train a residual network, then the gradient carried by its paths of each length (Veit et al. 2016)',
+  fields: PATHS_FIELDS,
+  validate: validatePathsConfig,
+  digits: digitsOf,
+  create: (config, resources) => pathsJob(config, resources),
+  units: pathsUnits,
+  recorder: () => studyRecorder<PathsRecord>(),
+};
+
 /**
  * The registry erases each kind's config and result types (a host looks a kind up by name and
  * validates the config with the kind's own validator before it creates anything), hence the casts.
@@ -79,6 +132,8 @@ export const JOBS: Record<string, JobDefinition> = {
   train: TRAIN_JOB as unknown as JobDefinition,
   sweep: SWEEP_JOB as unknown as JobDefinition,
   inspect: INSPECT_JOB as unknown as JobDefinition,
+  shattered: SHATTERED_JOB as unknown as JobDefinition,
+  paths: PATHS_JOB as unknown as JobDefinition,
 };
 
 /**

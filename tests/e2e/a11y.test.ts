@@ -72,4 +72,36 @@ describe('accessibility', () => {
     expect(focused.outline).not.toBe('none');
     await context.close();
   });
+
+  // The studies of Plain vs ResNet draw their figures only once run: check each after its run.
+  const STUDIES = [
+    { name: 'shattered', query: 'shat-depth=8', done: 'shat-sentence' },
+    { name: 'paths', query: 'paths-depth=8&paths-steps=200', done: 'paths-sentence' },
+  ];
+  for (const study of STUDIES)
+    for (const width of [1280, 360]) {
+      it(`the ${study.name} study, measured: no serious or critical violations at ${width} px`, async () => {
+        const { context, page } = await site.open(`?e2e&${study.query}`, {
+          viewport: { width, height: 900 },
+          reducedMotion: 'reduce',
+        });
+        const section = page.getByTestId(`study-${study.name}`);
+        await section.scrollIntoViewIfNeeded();
+        await section.getByRole('button', { name: 'Run', exact: true }).click();
+        await section.getByTestId(study.done).waitFor({ timeout: 60_000 });
+        await page.evaluate(readFileSync(AXE, 'utf8'));
+        const serious = (await page.evaluate(async (name) => {
+          const axe = (window as unknown as { axe: { run: (c: Element) => Promise<unknown> } }).axe;
+          const at = document.querySelector(`[data-testid="study-${name}"]`)!;
+          const result = (await axe.run(at)) as { violations: AxeViolation[] };
+          return result.violations
+            .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+            .map(
+              (v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`,
+            );
+        }, study.name)) as string[];
+        expect(serious).toEqual([]);
+        await context.close();
+      });
+    }
 });

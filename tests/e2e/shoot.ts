@@ -39,6 +39,19 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
   },
   convergence: async () => {},
   'plain-vs-resnet': async () => {},
+  // a study of Plain vs ResNet: its own element (study-<name>), run first
+  shattered: async (page) => {
+    const study = page.getByTestId('study-shattered');
+    await study.scrollIntoViewIfNeeded();
+    await study.getByTestId('shat-run').click();
+    await study.getByTestId('shat-caption').getByText('Measured').waitFor({ timeout: 120_000 });
+  },
+  paths: async (page) => {
+    const study = page.getByTestId('study-paths');
+    await study.scrollIntoViewIfNeeded();
+    await study.getByTestId('paths-run').click();
+    await study.getByTestId('paths-sentence').waitFor({ timeout: 120_000 });
+  },
 };
 
 const args = process.argv.slice(2);
@@ -59,7 +72,7 @@ try {
       await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
       // the sticky contents bar would be drawn across a section's picture
       await page.addStyleTag({ content: '.toc { position: static !important; }' });
-      const section = page.locator(`#${id}`);
+      const section = page.locator(`#${id}, [data-testid="study-${id}"]`).first();
       await section.scrollIntoViewIfNeeded();
       await SECTIONS[id]!(page);
       await page.waitForTimeout(500);

@@ -71,6 +71,41 @@ export async function networkGraphOf(config: TrainConfig): Promise<ModelGraph> {
   }
 }
 
+/** A study running in a worker of the pool (a simple job whose result is fetched at its end). */
+export interface StudyRun<R> {
+  /** the study's result; null when it was cancelled */
+  result: Promise<R | null>;
+  pause(): Promise<void>;
+  resume(): Promise<void>;
+  cancel(): Promise<void>;
+}
+
+/**
+ * Runs a study of a simple kind (experiments/jobs.ts: shattered, …) in a worker of the pool;
+ * `onProgress` gets the units done as they are reported. The handle is freed at the end.
+ */
+export function startStudy<R>(
+  kind: string,
+  config: unknown,
+  onProgress: (done: number) => void,
+): StudyRun<R> {
+  const handle = sharedPool().handle();
+  const result = (async () => {
+    try {
+      await handle.startJob(kind, config, (batch) => onProgress(batch.step), { record: true });
+      return ((await handle.result()) as R | null) ?? null;
+    } finally {
+      handle.terminate();
+    }
+  })();
+  return {
+    result,
+    pause: () => handle.pause(),
+    resume: () => handle.resume(),
+    cancel: () => handle.cancel(),
+  };
+}
+
 /** The pool's size and each worker's runs (the browser tests read them). */
 export function poolLoad(): { size: number; loads: WorkerLoad[] } {
   const pool = sharedPool();

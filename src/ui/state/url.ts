@@ -46,6 +46,12 @@ import {
   DEFAULT_BLOCK_VIEW,
 } from '../block/forms.ts';
 import { defaultViz, VIZ_PARAMS, type VizView } from '../visualizer/settings.ts';
+import {
+  defaultShatteredView,
+  SHATTERED_PARAMS,
+  type ShatteredView,
+} from '../studies/shattered/view.ts';
+import { defaultPathsView, PATHS_PARAMS, type PathsView } from '../studies/paths/view.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -100,6 +106,10 @@ export interface ViewState {
   convergence: ConvergenceView;
   /** the Interactive ResNet Visualizer's network and colouring */
   viz: VizView;
+  /** Plain vs ResNet's shattered-gradients study: depth and seed */
+  shattered: ShatteredView;
+  /** Plain vs ResNet's ensemble-of-paths study: depth, training steps and seed */
+  paths: PathsView;
 }
 
 export interface SortState {
@@ -137,7 +147,7 @@ export function flagOf(key: FieldKey): string {
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
 export function defaultFigures(): Pick<
   ViewState,
-  'chain' | 'variants' | 'block' | 'convergence' | 'viz'
+  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered' | 'paths'
 > {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
@@ -147,6 +157,8 @@ export function defaultFigures(): Pick<
     block: { ...DEFAULT_BLOCK_VIEW },
     convergence: defaultConvergenceView(),
     viz: defaultViz(),
+    shattered: defaultShatteredView(),
+    paths: defaultPathsView(),
   };
 }
 
@@ -380,6 +392,10 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
     read: (raw, view) => p.read(raw, view.viz),
     fallback: p.fallback && ((view) => p.fallback!(view.viz)),
   })),
+  // Plain vs ResNet's shattered-gradients study (studies/shattered/view.ts)
+  ...SHATTERED_PARAMS,
+  // Plain vs ResNet's ensemble-of-paths study (studies/paths/view.ts)
+  ...PATHS_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
