@@ -77,6 +77,16 @@ export class LiveGroup {
     };
   }
 
+  /**
+   * Before its figures are mounted: runs as if one of them were on screen (the page opened at
+   * its top, where the figure is), so training starts while the page is still mounting. The
+   * figures' first observation corrects it: off screen after all, the runs pause.
+   */
+  presumeOnScreen(): void {
+    this.onScreen = true;
+    this.apply();
+  }
+
   play(): void {
     this.wanted = true;
     if (this.done) for (const r of this.runs) void r.start();
