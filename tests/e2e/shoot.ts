@@ -39,6 +39,13 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
   },
   convergence: async () => {},
   'plain-vs-resnet': async () => {},
+  // Plain vs ResNet's lesion study (its part of the section is #lesion): run, then shoot
+  lesion: async (page) => {
+    await page.getByTestId('lesion-run').click();
+    await page
+      .locator('[data-testid="lesion-status"][data-status="done"]')
+      .waitFor({ timeout: 120_000 });
+  },
 };
 
 const args = process.argv.slice(2);

@@ -30,6 +30,20 @@ import {
   validateLesionRun,
 } from '../../src/experiments/lesionNet.ts';
 import { train } from '../../src/experiments/train.ts';
+import {
+  netFindings,
+  paperComparison,
+  randomCsvRows,
+  randomPoints,
+  randomSentence,
+  singleSentence,
+} from '../../src/ui/studies/lesion/figures.ts';
+import {
+  defaultLesionView,
+  lesionCommand,
+  lesionConfigOf,
+} from '../../src/ui/studies/lesion/settings.ts';
+import { decodePageState, defaultPageState, encodePageState } from '../../src/ui/state/url.ts';
 import { SPAWNED, useCli } from '../helpers/cli.ts';
 
 const { work, cli } = useCli('resnet-lab-lesion-');
@@ -190,6 +204,116 @@ describe('the lesion record', () => {
     expect(median(record.resnet.random[0]!.testAccuracy)!).toBeGreaterThan(
       median(record.plain.random[0]!.testAccuracy)!,
     );
+  });
+});
+
+describe('the page’s figures and words, from a record', () => {
+  /** A made-up record: 4 blocks, chance 50 %. */
+  function made(): LesionRecord {
+    const net = (base: number, single: number[], random: number[][]) => ({
+      final: { trainLoss: 0.1, trainAccuracy: base, testLoss: 0.1, testAccuracy: base, steps: 10 },
+      diverged: null,
+      baseline: { testAccuracy: base },
+      single: single.map((testAccuracy, block) => ({ block, testAccuracy })),
+      random: random.map((testAccuracy, i) => ({ k: i + 1, testAccuracy })),
+      dataset: { name: 'spiral', classes: 2, test: 200 },
+    });
+    return {
+      schema: 'resnet-lab/lesion@1',
+      config: { ...configOf({ depth: 10, draws: 3 }) },
+      plain: net(
+        0.9,
+        [0.5, 0.3, 0.8, 0.6],
+        [
+          [0.5, 0.6, 0.4],
+          [0.5, 0.5, 0.5],
+          [0.4, 0.5, 0.5],
+          [0.45, 0.45, 0.45],
+        ],
+      ),
+      resnet: net(
+        1,
+        [0.99, 0.95, 1, 0.97],
+        [
+          [0.99, 0.95, 0.97],
+          [0.9, 0.85, 0.95],
+          [0.7, 0.8, 0.6],
+          [0.5, 0.5, 0.5],
+        ],
+      ),
+    };
+  }
+
+  it('finds the worst single deletion, the medians and the k where each net gives out', () => {
+    const record = made();
+    const resnet = netFindings(record, 'resnet');
+    expect(resnet.worst).toEqual({ block: 2, accuracy: 0.95 });
+    expect(resnet.worstCost).toBeCloseTo(0.05, 12);
+    expect(resnet.medianCost).toBeCloseTo(0.02, 12);
+    expect(resnet.kWithin10).toBe(2);
+    expect(resnet.kAtChance).toBe(4);
+    const plain = netFindings(record, 'plain');
+    expect(plain.worst).toEqual({ block: 2, accuracy: 0.3 });
+    expect(plain.atChance).toBe(2); // 0.5 and 0.3 (near chance: 55 % or less)
+    expect(plain.kWithin10).toBe(0);
+    expect(plain.kAtChance).toBe(1);
+    expect(randomPoints(record.resnet).map((p) => [p.x, p.y, p.lo, p.hi])).toEqual([
+      [0, 1, 1, 1],
+      [1, 0.97, 0.95, 0.99],
+      [2, 0.9, 0.85, 0.95],
+      [3, 0.7, 0.6, 0.8],
+      [4, 0.5, 0.5, 0.5],
+    ]);
+    expect(randomCsvRows(record)[1]).toEqual([1, 0.5, 0.4, 0.6, 0.97, 0.95, 0.99]);
+  });
+
+  it('the captions give those numbers, and say where the result differs from the paper', () => {
+    const record = made();
+    expect(singleSentence(record)).toBe(
+      "Deleting any one of the ResNet's 4 blocks costs at most 5.0 points (100.0% → 95.0%, block 2; over all blocks a median of 2.0 points); deleting one block of the plain net costs up to 60.0 points (90.0% → 30.0%, block 2; over all blocks a median of 35.0 points). Chance is 50.0%.",
+    );
+    expect(randomSentence(record)).toMatch(
+      /the ResNet's median stays within 10 points of its trained accuracy up to k = 2 and is near chance \(55\.0% or less\) from k = 4; the plain net's median falls more than 10 points below its trained accuracy already at k = 1/,
+    );
+    expect(paperComparison(record)).toMatch(
+      /^Unlike there, the ResNet's worst single deletion costs 5\.0 points/,
+    );
+    expect(paperComparison(record)).toMatch(
+      /like the VGG network, the plain net falls near or below chance .* in 2 of its 4 single deletions/,
+    );
+    // a ResNet that loses at most 2 points agrees with the paper
+    const agrees = made();
+    agrees.resnet.single = agrees.resnet.single.map((s) => ({ ...s, testAccuracy: 0.99 }));
+    expect(paperComparison(agrees)).toMatch(
+      /^As there, no single deletion costs the ResNet more than 2\.0 points/,
+    );
+    // a plain net that did not learn: no comparison
+    const failed = made();
+    failed.plain.baseline.testAccuracy = 0.6;
+    expect(netFindings(failed, 'plain').learned).toBe(false);
+    expect(paperComparison(failed)).toMatch(/cannot be made/);
+  });
+
+  it('the page’s settings: valid, in the URL as lesion-…, and the command that gives the same record', () => {
+    const ok = lesionConfigOf(defaultLesionView());
+    expect(ok.ok && ok.value).toEqual(configOf(PAGE_DEFAULT));
+    expect(lesionCommand(configOf(PAGE_DEFAULT))).toBe(
+      'npx resnet-lab lesion --depth 20 --dataset spiral --noise 0 --steps 1500 --seed 1 --draws 5 --out lesion.json',
+    );
+    const state = defaultPageState();
+    expect(encodePageState(state)).toBe('');
+    state.view.lesion = { depth: 56, dataset: 'digits', steps: 600, seed: 4, draws: 10 };
+    const query = encodePageState(state);
+    expect(query).toBe(
+      '?lesion-depth=56&lesion-data=digits&lesion-steps=600&lesion-seed=4&lesion-draws=10',
+    );
+    expect(decodePageState(query)).toEqual({ state, notices: [] });
+    const bad = decodePageState('?lesion-depth=21&lesion-draws=0&lesion-data=moons');
+    expect(bad.state.view.lesion).toEqual(defaultLesionView());
+    expect(bad.notices).toHaveLength(3);
+    expect(bad.notices[0]).toMatch(/^lesion-depth=21: expected one of 8, 14, 20/);
+    const seedless = lesionConfigOf({ ...defaultLesionView(), seed: Number.NaN });
+    expect(seedless.ok).toBe(false);
   });
 });
 

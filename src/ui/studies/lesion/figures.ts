@@ -72,9 +72,14 @@ export interface NetFindings {
   kAtChance: number | null;
 }
 
-/** "At chance": within a tenth of the way from chance to 100 %, or below. */
+/** The highest accuracy counted as "near chance": a tenth of the way from chance to 100 %. */
+export function nearChance(chance: number): number {
+  return chance + 0.1 * (1 - chance);
+}
+
+/** "Near chance": at most a tenth of the way from chance to 100 % (or below chance). */
 export function isAtChance(accuracy: number, chance: number): boolean {
-  return accuracy <= chance + 0.1 * (1 - chance);
+  return accuracy <= nearChance(chance);
 }
 
 export function netFindings(record: LesionRecord, net: LesionNet): NetFindings {
@@ -155,8 +160,8 @@ export function randomSentence(record: LesionRecord): string {
           : `stays within 10 points of its trained accuracy up to k = ${f.kWithin10}`;
     const atChance =
       f.kAtChance === null
-        ? 'and never reaches chance level'
-        : `and is at chance level (${pct(chance)}) or below from k = ${f.kAtChance}`;
+        ? `and never comes near chance (${pct(nearChance(chance))} or less)`
+        : `and is near chance (${pct(nearChance(chance))} or less) from k = ${f.kAtChance}`;
     return `the ${name}'s median ${within} ${atChance}`;
   };
   const [plain, resnet] = LESION_NETS.map((net) => netFindings(record, net));
@@ -182,8 +187,8 @@ export function paperComparison(record: LesionRecord): string {
       : `Unlike there, the ResNet's worst single deletion costs ${points(r.worstCost!)} (the median one ${points(r.medianCost!)}): our networks are far smaller (${n} blocks of ${record.config.width} units, against 54 blocks), so each block likely carries a larger share of the work — and ours has no downsampling blocks, the paper's exception`;
   const plainPart =
     p.atChance > 0
-      ? `; like the VGG network, the plain net falls to chance level or below when one block is deleted (${p.atChance} of its ${n} single deletions)`
-      : `; unlike the VGG network, no single deletion brings the plain net to chance level (its worst leaves ${pct(p.worst!.accuracy)}, chance is ${pct(chance)}), though it costs ${points(p.worstCost!)}`;
+      ? `; like the VGG network, the plain net falls near or below chance (${pct(nearChance(chance))} or less) when one block is deleted, in ${p.atChance} of its ${n} single deletions`
+      : `; unlike the VGG network, no single deletion brings the plain net near chance (its worst leaves ${pct(p.worst!.accuracy)}, chance is ${pct(chance)}), though it costs ${points(p.worstCost!)}`;
   return `${resnetPart}${plainPart}.`;
 }
 
