@@ -60,7 +60,9 @@ export function validateLesionConfig(input: unknown): Validation<LesionConfig> {
 /** The training config of one network of the study. */
 export function trainConfigOf(c: LesionConfig, net: LesionNet): TrainConfig {
   const { draws: _draws, ...train } = c;
-  return { ...train, arch: net, shortcut: net === 'resnet' };
+  // (plain blocks have no shortcut whatever `shortcut` says: the train default keeps this config
+  // the one `resnet-lab train --arch plain|resnet` gives with the same flags)
+  return { ...train, arch: net, shortcut: true };
 }
 
 /** The part that trains and lesions one network. */

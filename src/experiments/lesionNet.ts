@@ -94,11 +94,17 @@ export type LesionMeasurement = Omit<LesionNetResult, 'final' | 'diverged'>;
 
 function* measure(run: TrainingRun, draws: number): Measurement<LesionMeasurement> {
   const n = run.model.blocks;
-  const baseline = lesionedAccuracy(run, []);
+  // Training stopped early only if it diverged (a cancelled study never measures). Its weights
+  // are then whatever blew up: a lesion may even make the outputs finite again, but such an
+  // accuracy would measure the blow-up, not the network, so none is given.
+  const diverged = run.step < run.total;
+  const accuracyWithout = (deleted: readonly number[]): Accuracy =>
+    diverged ? null : lesionedAccuracy(run, deleted);
+  const baseline = accuracyWithout([]);
   yield;
   const single: LesionNetResult['single'] = [];
   for (let b = 0; b < n; b++) {
-    single.push({ block: b, testAccuracy: lesionedAccuracy(run, [b]) });
+    single.push({ block: b, testAccuracy: accuracyWithout([b]) });
     yield;
   }
   const random: LesionNetResult['random'] = [];
@@ -106,7 +112,7 @@ function* measure(run: TrainingRun, draws: number): Measurement<LesionMeasuremen
   for (let k = 1; k <= n; k++) {
     const accuracies: Accuracy[] = [];
     for (const deleted of drawn[k - 1]!) {
-      accuracies.push(lesionedAccuracy(run, deleted));
+      accuracies.push(accuracyWithout(deleted));
       // the last unit returns instead of yielding, so the units are 1 + n + n × draws
       if (k < n || accuracies.length < draws) yield;
     }

@@ -32,6 +32,7 @@ import {
 import { train } from '../../src/experiments/train.ts';
 import {
   netFindings,
+  notLearned,
   paperComparison,
   randomCsvRows,
   randomPoints,
@@ -136,6 +137,31 @@ describe('lesion-net: one network trained, then lesioned', () => {
     const recorder = lesionNetRecorder();
     for (const e of runJob(job)) recorder.add(e);
     expect(recorder.result()).toBeNull();
+  });
+});
+
+describe('a network that diverges', () => {
+  it('keeps its step and every field, with no accuracy (never one of the blow-up)', async () => {
+    const record = await study({
+      ...SMALL,
+      steps: 100,
+      norm: 'none',
+      lr: 10,
+      residualInit: 'one',
+      optimizer: 'sgd',
+    });
+    for (const net of ['plain', 'resnet'] as const) {
+      const r = record[net];
+      expect(r.diverged?.step).toBeGreaterThan(0);
+      expect(r.diverged!.step).toBeLessThan(100);
+      expect(r.baseline.testAccuracy).toBeNull();
+      expect(r.single.map((s) => s.testAccuracy)).toEqual([null, null, null]);
+      expect(r.random.flatMap((k) => k.testAccuracy).every((a) => a === null)).toBe(true);
+      expect(r.random).toHaveLength(3);
+      const f = netFindings(record, net);
+      expect(notLearned(f, 0.5)).toMatch(/diverged at step \d+/);
+    }
+    expect(paperComparison(record)).toMatch(/cannot be made/);
   });
 });
 
@@ -291,6 +317,10 @@ describe('the page’s figures and words, from a record', () => {
     const failed = made();
     failed.plain.baseline.testAccuracy = 0.6;
     expect(netFindings(failed, 'plain').learned).toBe(false);
+    expect(notLearned(netFindings(failed, 'plain'), 0.5)).toMatch(
+      /^The plain net did not learn this task \(test accuracy 60\.0%; chance is 50\.0%\)/,
+    );
+    expect(notLearned(netFindings(failed, 'resnet'), 0.5)).toBeNull();
     expect(paperComparison(failed)).toMatch(/cannot be made/);
   });
 
@@ -358,11 +388,32 @@ describe('resnet-lab lesion', SPAWNED, () => {
     expect(r.stderr).toMatch(/--arch: unknown flag/);
     expect(r.stderr).toMatch(/--draws: 0 is out of range/);
     expect(existsSync(out)).toBe(false);
+    const more = await cli([
+      ...flags,
+      '--shortcut',
+      '--out',
+      join(work, 'no-such-folder', 'x.json'),
+    ]);
+    expect(more.code).toBe(2);
+    expect(more.stderr).toMatch(/--shortcut: unknown flag/);
+    expect(more.stderr).toMatch(/--out: /);
     const depth = await cli(['lesion', '--depth', '21', '--out', out]);
     expect(depth.code).toBe(2);
     expect(depth.stderr).toMatch(/--depth: 21 is not a valid depth/);
     expect(existsSync(out)).toBe(false);
     expect(depth.stdout).toBe('');
+  });
+
+  it('a network that diverged: exit 3, named, the record written', async () => {
+    const out = join(work, 'diverged.json');
+    const r = await cli([
+      ...flags,
+      ...['--samples', '300', '--steps', '100', '--draws', '2', '--quiet', '--out', out],
+      ...['--norm', 'none', '--lr', '10', '--residual-init', 'one', '--optimizer', 'sgd'],
+    ]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/the plain network diverged at step \d+/);
+    expect(JSON.parse(readFileSync(out, 'utf8')).resnet.diverged.step).toBeGreaterThan(0);
   });
 
   it('--help lists the draws and the training flags', async () => {
