@@ -31,6 +31,7 @@ import {
 } from '../../src/experiments/lesionNet.ts';
 import { train } from '../../src/experiments/train.ts';
 import {
+  allDeletedSentence,
   netFindings,
   notLearned,
   paperComparison,
@@ -307,6 +308,12 @@ describe('the page’s figures and words, from a record', () => {
     expect(paperComparison(record)).toMatch(
       /like the VGG network, the plain net falls near or below chance .* in 2 of its 4 single deletions/,
     );
+    expect(allDeletedSentence(record)).toBe(
+      'With all 4 blocks deleted — the first and last layers alone — the ResNet scores 50.0% and the plain net 45.0%: the blocks do the work on this task.',
+    );
+    const easy = made();
+    easy.resnet.random[3]!.testAccuracy = [0.9, 0.9, 0.9];
+    expect(allDeletedSentence(easy)).toMatch(/scores 90\.0% .*: this task needs few of the blocks/);
     // a ResNet that loses at most 2 points agrees with the paper
     const agrees = made();
     agrees.resnet.single = agrees.resnet.single.map((s) => ({ ...s, testAccuracy: 0.99 }));

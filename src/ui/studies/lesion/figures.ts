@@ -169,6 +169,24 @@ export function randomSentence(record: LesionRecord): string {
 }
 
 /**
+ * What is left with every block deleted (the stem and the head alone, the same layers in both
+ * networks): if that still does well, the task needs few blocks, and surviving their deletion
+ * says little about the shortcuts.
+ */
+export function allDeletedSentence(record: LesionRecord): string {
+  const n = record.resnet.single.length;
+  const chance = chanceOf(record);
+  const left = (net: LesionNet) => record[net].random[n - 1]?.testAccuracy[0] ?? null;
+  const resnet = left('resnet');
+  const plain = left('plain');
+  if (resnet === null || plain === null) return '';
+  const text = `With all ${n} blocks deleted — the first and last layers alone — the ResNet scores ${pct(resnet)} and the plain net ${pct(plain)}`;
+  return resnet - chance >= 0.5 * (1 - chance)
+    ? `${text}: this task needs few of the blocks, so surviving their deletion says little about the shortcuts here.`
+    : `${text}: the blocks do the work on this task.`;
+}
+
+/**
  * How our result compares with Veit et al.'s (literature §6): their ResNet-110 on CIFAR-10 barely
  * noticed the deletion of any single block but the downsampling ones, while deleting any layer of
  * a VGG network brought it to chance.
