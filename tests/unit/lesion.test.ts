@@ -314,6 +314,10 @@ describe('the page’s figures and words, from a record', () => {
     const easy = made();
     easy.resnet.random[3]!.testAccuracy = [0.9, 0.9, 0.9];
     expect(allDeletedSentence(easy)).toMatch(/scores 90\.0% .*: this task needs few of the blocks/);
+    expect(paperComparison(easy)).toMatch(
+      /But with every block deleted the ResNet still scores 90\.0%/,
+    );
+    expect(paperComparison(record)).not.toMatch(/But with every block/);
     // a ResNet that loses at most 2 points agrees with the paper
     const agrees = made();
     agrees.resnet.single = agrees.resnet.single.map((s) => ({ ...s, testAccuracy: 0.99 }));
