@@ -177,6 +177,14 @@ describe('Lesion study', () => {
     const after = (await state(page)).done;
     await page.waitForTimeout(500);
     expect((await state(page)).done).toBe(after);
+    // every worker of the pool is idle and holds no run
+    const idle = () =>
+      page.evaluate(() =>
+        (
+          window as unknown as { __lab: { workers: { busy: number; held: number }[] } }
+        ).__lab.workers.every((w) => w.busy + w.held === 0),
+      );
+    await expect.poll(idle).toBe(true);
     expect(problems).toEqual([]);
     await context.close();
   });

@@ -355,6 +355,10 @@ describe('the page’s figures and words, from a record', () => {
     expect(bad.notices[0]).toMatch(/^lesion-depth=21: expected one of 8, 14, 20/);
     const seedless = lesionConfigOf({ ...defaultLesionView(), seed: Number.NaN });
     expect(seedless.ok).toBe(false);
+    // a seed being typed (empty: NaN) is not written into the address
+    const typing = defaultPageState();
+    typing.view.lesion.seed = Number.NaN;
+    expect(encodePageState(typing)).toBe('');
   });
 });
 

@@ -99,7 +99,11 @@ function integerParam(
   return {
     name: `lesion-${key}`,
     help: `Lesions: ${help}`,
-    write: (v) => (v.lesion[key] === DEFAULTS[key] ? undefined : String(v.lesion[key])),
+    // (a seed typed in by hand may be empty or a fraction for a moment: not written)
+    write: (v) =>
+      v.lesion[key] === DEFAULTS[key] || !Number.isInteger(v.lesion[key])
+        ? undefined
+        : String(v.lesion[key]),
     read(raw, v) {
       const n = Number(raw);
       if (!INTEGER.test(raw) || n < min || n > max)
