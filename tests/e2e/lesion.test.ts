@@ -152,8 +152,8 @@ describe('Lesion study', () => {
     await context.close();
   });
 
-  it('pauses while off-screen, resumes when back; Cancel stops it', async () => {
-    const query = '&lesion-depth=56&lesion-steps=3000';
+  it('runs both networks at once on two workers; pauses while off-screen, resumes when back; Cancel stops it', async () => {
+    const query = '&workers=2&lesion-depth=56&lesion-steps=3000';
     const { context, page, problems } = await site.open(query, QUIET);
     const study = page.getByTestId('study-lesion');
     await study.scrollIntoViewIfNeeded();
@@ -161,6 +161,14 @@ describe('Lesion study', () => {
     await expect
       .poll(() => state(page).then((s) => s.done), { timeout: 60_000 })
       .toBeGreaterThan(0);
+    // the two parts (plain, resnet) train in parallel, one on each worker
+    const busy = () =>
+      page.evaluate(() =>
+        (window as unknown as { __lab: { workers: { busy: number }[] } }).__lab.workers.map(
+          (w) => w.busy,
+        ),
+      );
+    await expect.poll(busy).toEqual([1, 1]);
     await page.evaluate(() => window.scrollTo(0, 0));
     await expect.poll(() => state(page).then((s) => s.paused)).toBe(true);
     // paused: after the batches on their way have arrived, no work is done
