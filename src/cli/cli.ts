@@ -8,6 +8,7 @@ import { archCommand } from './arch.ts';
 import { inspectCommand } from './inspect.ts';
 import { pathsCommand } from './paths.ts';
 import { shatteredCommand } from './shattered.ts';
+import { lesionCommand } from './lesion.ts';
 import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
@@ -45,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   archCommand,
   shatteredCommand,
   pathsCommand,
+  lesionCommand,
   helpCommand,
 ];
 

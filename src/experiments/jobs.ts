@@ -16,6 +16,23 @@ import type {
   SimpleJobDefinition,
 } from './job.ts';
 import { type InspectEvent, InspectJob } from './inspect.ts';
+import {
+  LESION_FIELDS,
+  lesionPlan,
+  type LesionConfig,
+  type LesionNetConfig,
+  type LesionNetResult,
+  type LesionRecord,
+} from './lesion.ts';
+import {
+  LESION_NET_FIELDS,
+  lesionNet,
+  type LesionNetEvent,
+  lesionNetRecorder,
+  lesionUnits,
+  validateLesionNet,
+  validateLesionRun,
+} from './lesionNet.ts';
 import { RunRecorder, type RunRecord } from './record.ts';
 import {
   SWEEP_FIELDS,
@@ -124,6 +141,35 @@ export const PATHS_JOB: SimpleJobDefinition<
   recorder: () => studyRecorder<PathsRecord>(),
 };
 
+/** The lesion study: a plain network and its ResNet twin, trained, then lesioned (lesion.ts). */
+export const LESION_JOB: PlanDefinition<LesionConfig, LesionRecord> = {
+  type: 'plan',
+  kind: 'lesion',
+  summary:
+    'train a plain network and its ResNet twin, then delete blocks and measure test accuracy',
+  fields: LESION_FIELDS,
+  validate: validateLesionRun,
+  digits: digitsOf,
+  plan: lesionPlan,
+};
+
+/** One network of the lesion study: trains it, then lesions it (lesionNet.ts). */
+export const LESION_NET_JOB: SimpleJobDefinition<
+  LesionNetConfig,
+  LesionNetEvent,
+  LesionNetResult | null
+> = {
+  type: 'simple',
+  kind: 'lesion-net',
+  summary: 'one network of the lesion study: train it, then delete its blocks',
+  fields: LESION_NET_FIELDS,
+  validate: validateLesionNet,
+  digits: digitsOf,
+  create: (config, resources) => lesionNet(config, resources),
+  units: (config) => config.steps + lesionUnits(config),
+  recorder: lesionNetRecorder,
+};
+
 /**
  * The registry erases each kind's config and result types (a host looks a kind up by name and
  * validates the config with the kind's own validator before it creates anything), hence the casts.
@@ -134,6 +180,8 @@ export const JOBS: Record<string, JobDefinition> = {
   inspect: INSPECT_JOB as unknown as JobDefinition,
   shattered: SHATTERED_JOB as unknown as JobDefinition,
   paths: PATHS_JOB as unknown as JobDefinition,
+  lesion: LESION_JOB as unknown as JobDefinition,
+  'lesion-net': LESION_NET_JOB as unknown as JobDefinition,
 };
 
 /**

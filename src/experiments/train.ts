@@ -291,7 +291,11 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
     };
   }
 
-  private evaluateSet(
+  /**
+   * Loss and accuracy in evaluation mode on the first `count` examples of a set (the studies
+   * measure the test set alone: `evaluateSet(data.testX, data.testY, data.nTest)`).
+   */
+  evaluateSet(
     x: Float32Array,
     y: Int32Array,
     count: number,

@@ -54,6 +54,30 @@ describe('accessibility', () => {
     });
   }
 
+  it('the lesion study, run, with its figures drawn: no serious or critical violations', async () => {
+    const query = '&lesion-depth=8&lesion-steps=300&lesion-draws=3';
+    const { context, page } = await site.open(query, { reducedMotion: 'reduce' });
+    const study = page.getByTestId('study-lesion');
+    await study.scrollIntoViewIfNeeded();
+    await study.getByTestId('lesion-run').click();
+    await page
+      .locator('[data-testid="lesion-status"][data-status="done"]')
+      .waitFor({ timeout: 60_000 });
+    await study.locator('svg[role="slider"]').first().focus();
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+    const serious = await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (c: string) => Promise<unknown> } }).axe;
+      const result = (await axe.run('[data-testid="study-lesion"]')) as {
+        violations: AxeViolation[];
+      };
+      return result.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    expect(serious).toEqual([]);
+    await context.close();
+  });
+
   it('headings never skip a level; the first Tab reaches the skip link, with visible focus', async () => {
     const { context, page } = await site.open();
     const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>

@@ -52,6 +52,13 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
     await study.getByTestId('paths-run').click();
     await study.getByTestId('paths-sentence').waitFor({ timeout: 120_000 });
   },
+  // Plain vs ResNet's lesion study (its part of the section is #lesion): run, then shoot
+  lesion: async (page) => {
+    await page.getByTestId('lesion-run').click();
+    await page
+      .locator('[data-testid="lesion-status"][data-status="done"]')
+      .waitFor({ timeout: 120_000 });
+  },
 };
 
 const args = process.argv.slice(2);

@@ -137,3 +137,79 @@ export function runPlanParts(
   const { digits, ...rest } = options;
   return sharedPool().runParts(parts, { ...rest, resources: () => (digits ? { digits } : {}) });
 }
+
+/** Parts running on the pool that can be paused and resumed together (see pausableParts). */
+export interface PausableParts {
+  /** results in part order; a part that failed is answered as a PartFailure */
+  results: Promise<unknown[]>;
+  pause(): void;
+  resume(): void;
+  /** ends every part; `results` then rejects */
+  cancel(): void;
+}
+
+/**
+ * Runs a plan's parts on the page's pool all at once, one run handle each (the pool places them
+ * on its workers, several to a worker when it has fewer; the results do not depend on where they
+ * ran), pausable together — for a study that stops while it is off-screen. TrainPool.runParts
+ * queues parts beyond the pool's size instead, and cannot pause them.
+ */
+export function pausableParts(
+  parts: Part[],
+  options: {
+    digits?: Uint8Array;
+    /** units done over all parts, after every batch */
+    onProgress?: (done: number) => void;
+    /** start paused (resume() starts them) */
+    paused?: boolean;
+  } = {},
+): PausableParts {
+  const pool = sharedPool();
+  const handles = parts.map(() => pool.handle());
+  const done = parts.map(() => 0);
+  let cancelled = false;
+  let paused = options.paused ?? false;
+  const resources = options.digits ? { digits: options.digits } : {};
+  const one = async (part: Part, index: number): Promise<unknown> => {
+    const handle = handles[index]!;
+    try {
+      const ended = handle.startJob(
+        part.kind,
+        part.config,
+        (batch) => {
+          done[index] = batch.step;
+          options.onProgress?.(done.reduce((a, b) => a + b, 0));
+        },
+        { resources, record: true },
+      );
+      // (the start message is on its way: a pause sent now arrives after it)
+      if (paused) void handle.pause();
+      await ended;
+      if (cancelled) throw new Error('cancelled');
+      const result = await handle.result();
+      if (result === null) throw new Error(`part ${index} (${part.kind}) ended without a result`);
+      return result;
+    } catch (error) {
+      if (cancelled) throw new Error('cancelled');
+      return { failed: error instanceof Error ? error.message : String(error) };
+    } finally {
+      handle.terminate();
+    }
+  };
+  const results = Promise.all(parts.map(one));
+  return {
+    results,
+    pause: () => {
+      paused = true;
+      for (const h of handles) void h.pause();
+    },
+    resume: () => {
+      paused = false;
+      for (const h of handles) void h.resume();
+    },
+    cancel: () => {
+      cancelled = true;
+      for (const h of handles) h.terminate();
+    },
+  };
+}

@@ -52,6 +52,7 @@ import {
   type ShatteredView,
 } from '../studies/shattered/view.ts';
 import { defaultPathsView, PATHS_PARAMS, type PathsView } from '../studies/paths/view.ts';
+import { defaultLesionView, LESION_PARAMS, type LesionView } from '../studies/lesion/settings.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -110,6 +111,8 @@ export interface ViewState {
   shattered: ShatteredView;
   /** Plain vs ResNet's ensemble-of-paths study: depth, training steps and seed */
   paths: PathsView;
+  /** Plain vs ResNet's lesion study: depth, dataset, steps, seed, draws */
+  lesion: LesionView;
 }
 
 export interface SortState {
@@ -147,7 +150,7 @@ export function flagOf(key: FieldKey): string {
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
 export function defaultFigures(): Pick<
   ViewState,
-  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered' | 'paths'
+  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered' | 'paths' | 'lesion'
 > {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
@@ -159,6 +162,7 @@ export function defaultFigures(): Pick<
     viz: defaultViz(),
     shattered: defaultShatteredView(),
     paths: defaultPathsView(),
+    lesion: defaultLesionView(),
   };
 }
 
@@ -396,6 +400,8 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
   ...SHATTERED_PARAMS,
   // Plain vs ResNet's ensemble-of-paths study (studies/paths/view.ts)
   ...PATHS_PARAMS,
+  // Plain vs ResNet: the lesion study (studies/lesion/settings.ts)
+  ...LESION_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
