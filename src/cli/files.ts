@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { OptionSpec } from './args.ts';
+import type { CliIO } from './io.ts';
 
 /** The package root, found from this file (src/cli/files.ts), not from the working directory. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -74,5 +76,54 @@ export function writeFileAtomic(path: string, text: string): void {
   } catch (error) {
     rmSync(temp, { force: true });
     throw error;
+  }
+}
+
+/**
+ * --out and --format, as every command that writes a record has them: `record` names what is
+ * written ("the run record"), `csvRows` what a CSV row is ("one row per run").
+ */
+export function outputFlags(record: string, csvRows: string): OptionSpec[] {
+  return [
+    {
+      name: 'out',
+      key: 'out',
+      kind: 'string',
+      placeholder: 'file',
+      help: `write ${record} to this file (via a temporary file and a rename) instead of stdout`,
+    },
+    {
+      name: 'format',
+      key: 'format',
+      kind: 'enum',
+      values: ['json', 'csv'],
+      help: `json: the whole record; csv: ${csvRows}. Default json, or csv when --out ends in .csv`,
+    },
+  ];
+}
+
+/** -h / --help, the last flag of every command. */
+export const HELP_FLAG: OptionSpec = {
+  name: 'help',
+  key: 'help',
+  kind: 'switch',
+  help: 'show this help (also -h)',
+};
+
+/**
+ * Writes `text` to `out` atomically, or to stdout when there is none. A file that cannot be
+ * written is said on stderr (`resnet-lab <command>: cannot write …`) and gives false.
+ */
+export function emitOutput(io: CliIO, command: string, out: string | null, text: string): boolean {
+  if (out === null) {
+    io.stdout(text);
+    return true;
+  }
+  try {
+    writeFileAtomic(out, text);
+    return true;
+  } catch (error) {
+    io.stderr(`resnet-lab ${command}: cannot write ${out}: ${(error as Error).message}\n`);
+    return false;
   }
 }

@@ -16,7 +16,7 @@ import {
 import { lesionUnits } from '../experiments/lesionNet.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
+import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { Cancelled, defaultJobs, runParts } from './parallel.ts';
 import { Progress } from './progress.ts';
@@ -37,22 +37,9 @@ const OUTPUT_OPTIONS: OptionSpec[] = [
     placeholder: 'n',
     help: 'worker threads (default: the cores; two networks, so at most 2 are used); the output is the same for every value',
   },
-  {
-    name: 'out',
-    key: 'out',
-    kind: 'string',
-    placeholder: 'file',
-    help: 'write the lesion record to this file (via a temporary file and a rename) instead of stdout',
-  },
-  {
-    name: 'format',
-    key: 'format',
-    kind: 'enum',
-    values: ['json', 'csv'],
-    help: 'json: the whole record; csv: one row per measurement. Default json, or csv when --out ends in .csv',
-  },
+  ...outputFlags('the lesion record', 'one row per measurement'),
   { name: 'quiet', key: 'quiet', kind: 'switch', help: 'no progress and no summary on stderr' },
-  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+  HELP_FLAG,
 ];
 
 const LESION_OWN = ['draws'];
@@ -165,14 +152,7 @@ async function runLesion(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   const text = format === 'csv' ? lesionCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
-  if (out !== null) {
-    try {
-      writeFileAtomic(out, text);
-    } catch (error) {
-      io.stderr(`resnet-lab lesion: cannot write ${out}: ${(error as Error).message}\n`);
-      return EXIT.failure;
-    }
-  } else io.stdout(text);
+  if (!emitOutput(io, 'lesion', out, text)) return EXIT.failure;
   const diverged = LESION_NETS.filter((net) => record[net].diverged);
   if (!quiet) {
     const seconds = ((io.now() - startedAt) / 1000).toFixed(1);

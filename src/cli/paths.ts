@@ -14,7 +14,7 @@ import {
 import { studyRecorder } from '../experiments/study.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
+import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { parseSettings, type SettingsGroup } from './settings.ts';
 
@@ -24,22 +24,9 @@ const SETTINGS: SettingsGroup<PathsConfig> = {
 };
 
 const OUTPUT_OPTIONS: OptionSpec[] = [
-  {
-    name: 'out',
-    key: 'out',
-    kind: 'string',
-    placeholder: 'file',
-    help: 'write the record to this file (via a temporary file and a rename) instead of stdout',
-  },
-  {
-    name: 'format',
-    key: 'format',
-    kind: 'enum',
-    values: ['json', 'csv'],
-    help: 'json: the whole record; csv: one row per path length. Default json, or csv when --out ends in .csv',
-  },
+  ...outputFlags('the record', 'one row per path length'),
   { name: 'quiet', key: 'quiet', kind: 'switch', help: 'no summary on stderr' },
-  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+  HELP_FLAG,
 ];
 
 function help(): string {
@@ -112,14 +99,7 @@ async function runPaths(argv: readonly string[], io: CliIO): Promise<number> {
     return EXIT.interrupted;
   }
   const text = format === 'csv' ? pathsCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
-  if (out !== null) {
-    try {
-      writeFileAtomic(out, text);
-    } catch (error) {
-      io.stderr(`resnet-lab paths: cannot write ${out}: ${(error as Error).message}\n`);
-      return EXIT.failure;
-    }
-  } else io.stdout(text);
+  if (!emitOutput(io, 'paths', out, text)) return EXIT.failure;
   if (args.values.quiet !== true) {
     const range = carryingRange(record.lengths, 0.9);
     io.stderr(

@@ -15,7 +15,7 @@ import {
 import { studyRecorder } from '../experiments/study.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { outputOf, writeFileAtomic } from './files.ts';
+import { emitOutput, HELP_FLAG, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { parseSettings, type SettingsGroup } from './settings.ts';
 
@@ -25,22 +25,9 @@ const SETTINGS: SettingsGroup<ShatteredConfig> = {
 };
 
 const OUTPUT_OPTIONS: OptionSpec[] = [
-  {
-    name: 'out',
-    key: 'out',
-    kind: 'string',
-    placeholder: 'file',
-    help: 'write the record to this file (via a temporary file and a rename) instead of stdout',
-  },
-  {
-    name: 'format',
-    key: 'format',
-    kind: 'enum',
-    values: ['json', 'csv'],
-    help: 'json: the whole record; csv: one row per point (x and both gradients). Default json, or csv when --out ends in .csv',
-  },
+  ...outputFlags('the record', 'one row per point (x and both gradients)'),
   { name: 'quiet', key: 'quiet', kind: 'switch', help: 'no summary on stderr' },
-  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+  HELP_FLAG,
 ];
 
 function help(): string {
@@ -93,14 +80,7 @@ async function runShattered(argv: readonly string[], io: CliIO): Promise<number>
     );
   const record = shatteredRecord(config);
   const text = format === 'csv' ? shatteredCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
-  if (out !== null) {
-    try {
-      writeFileAtomic(out, text);
-    } catch (error) {
-      io.stderr(`resnet-lab shattered: cannot write ${out}: ${(error as Error).message}\n`);
-      return EXIT.failure;
-    }
-  } else io.stdout(text);
+  if (!emitOutput(io, 'shattered', out, text)) return EXIT.failure;
   if (args.values.quiet !== true) {
     const lag1 = (net: { autocorrelation: number[] }) => (net.autocorrelation[1] ?? 1).toFixed(3);
     io.stderr(

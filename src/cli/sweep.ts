@@ -9,7 +9,7 @@ import { SWEEP_JOB } from '../experiments/jobs.ts';
 import { SWEEP_SCHEMA, sweepCSV, sweepRuns, type SweepRecord } from '../experiments/sweep.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
+import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { Cancelled, defaultJobs, runParts } from './parallel.ts';
 import { Progress } from './progress.ts';
@@ -30,22 +30,9 @@ const OUTPUT_OPTIONS: OptionSpec[] = [
     placeholder: 'n',
     help: 'worker threads (default: the cores); the output is the same for every value',
   },
-  {
-    name: 'out',
-    key: 'out',
-    kind: 'string',
-    placeholder: 'file',
-    help: 'write the sweep record to this file (via a temporary file and a rename) instead of stdout',
-  },
-  {
-    name: 'format',
-    key: 'format',
-    kind: 'enum',
-    values: ['json', 'csv'],
-    help: 'json: the whole record; csv: one row per run. Default json, or csv when --out ends in .csv',
-  },
+  ...outputFlags('the sweep record', 'one row per run'),
   { name: 'quiet', key: 'quiet', kind: 'switch', help: 'no progress and no summary on stderr' },
-  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+  HELP_FLAG,
 ];
 
 const SWEEP_OWN = ['archs', 'depths', 'seeds', 'targetAccuracy'];
@@ -142,14 +129,7 @@ async function runSweep(argv: readonly string[], io: CliIO): Promise<number> {
   }
 
   const text = format === 'csv' ? sweepCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
-  if (out !== null) {
-    try {
-      writeFileAtomic(out, text);
-    } catch (error) {
-      io.stderr(`resnet-lab sweep: cannot write ${out}: ${(error as Error).message}\n`);
-      return EXIT.failure;
-    }
-  } else io.stdout(text);
+  if (!emitOutput(io, 'sweep', out, text)) return EXIT.failure;
   if (!quiet) {
     const seconds = ((io.now() - startedAt) / 1000).toFixed(1);
     const reached = record.runs.filter((r) => r.stepsToTarget !== null).length;

@@ -8,7 +8,7 @@ import { TRAIN_JOB } from '../experiments/jobs.ts';
 import { train } from '../experiments/train.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { loadDigitsAsset, outputOf, writeFileAtomic } from './files.ts';
+import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { Progress } from './progress.ts';
 import { parseSettings, TRAIN_SETTINGS } from './settings.ts';
@@ -17,20 +17,7 @@ import { formatSummary } from './summary.ts';
 const FIELD_OPTIONS = fieldOptions(TRAIN_FIELDS);
 
 const OUTPUT_OPTIONS: OptionSpec[] = [
-  {
-    name: 'out',
-    key: 'out',
-    kind: 'string',
-    placeholder: 'file',
-    help: 'write the run record to this file (via a temporary file and a rename) instead of stdout',
-  },
-  {
-    name: 'format',
-    key: 'format',
-    kind: 'enum',
-    values: ['json', 'csv'],
-    help: 'json: the whole record; csv: the evaluation history. Default json, or csv when --out ends in .csv',
-  },
+  ...outputFlags('the run record', 'the evaluation history'),
   {
     name: 'layer-stats',
     key: 'layerStats',
@@ -49,7 +36,7 @@ const OUTPUT_OPTIONS: OptionSpec[] = [
     kind: 'switch',
     help: 'no progress and no summary on stderr (errors and warnings still print)',
   },
-  { name: 'help', key: 'help', kind: 'switch', help: 'show this help (also -h)' },
+  HELP_FLAG,
 ];
 
 const USAGE = 'Usage: resnet-lab train [flags]';
@@ -174,14 +161,7 @@ async function runTrain(argv: readonly string[], io: CliIO): Promise<number> {
 
   const record = recorder.record();
   const text = format === 'csv' ? toCSV(record) : toJSON(record);
-  if (out !== null) {
-    try {
-      writeFileAtomic(out, text);
-    } catch (error) {
-      io.stderr(`resnet-lab train: cannot write ${out}: ${(error as Error).message}\n`);
-      return EXIT.failure;
-    }
-  } else io.stdout(text);
+  if (!emitOutput(io, 'train', out, text)) return EXIT.failure;
 
   const wallSeconds = (io.now() - startedAt) / 1000;
   if (!quiet)
