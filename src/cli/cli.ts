@@ -6,6 +6,7 @@ import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { archCommand } from './arch.ts';
 import { inspectCommand } from './inspect.ts';
+import { landscapeCommand } from './landscape.ts';
 import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
@@ -41,6 +42,7 @@ export const COMMANDS: readonly Command[] = [
   sweepCommand,
   inspectCommand,
   archCommand,
+  landscapeCommand,
   helpCommand,
 ];
 

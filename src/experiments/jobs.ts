@@ -25,6 +25,7 @@ import {
   validateSweepConfig,
 } from './sweep.ts';
 import { type TrainEvent, train } from './train.ts';
+import { LANDSCAPE_JOBS } from './landscapeJobs.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -79,6 +80,7 @@ export const JOBS: Record<string, JobDefinition> = {
   train: TRAIN_JOB as unknown as JobDefinition,
   sweep: SWEEP_JOB as unknown as JobDefinition,
   inspect: INSPECT_JOB as unknown as JobDefinition,
+  ...LANDSCAPE_JOBS,
 };
 
 /**
