@@ -45,6 +45,11 @@ import {
   DEFAULT_BLOCK_VIEW,
 } from '../block/forms.ts';
 import { defaultViz, VIZ_PARAMS, type VizView } from '../visualizer/settings.ts';
+import {
+  defaultLandscapeView,
+  LANDSCAPE_PARAMS,
+  type LandscapeView,
+} from '../studies/landscape/view.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -99,6 +104,8 @@ export interface ViewState {
   convergence: ConvergenceView;
   /** the Interactive ResNet Visualizer's network and colouring */
   viz: VizView;
+  /** Plain vs ResNet's loss-landscape study: depth, grid, range, steps, seed */
+  landscape: LandscapeView;
 }
 
 export interface SortState {
@@ -136,7 +143,7 @@ export function flagOf(key: FieldKey): string {
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
 export function defaultFigures(): Pick<
   ViewState,
-  'chain' | 'variants' | 'block' | 'convergence' | 'viz'
+  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'landscape'
 > {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
@@ -146,6 +153,7 @@ export function defaultFigures(): Pick<
     block: { ...DEFAULT_BLOCK_VIEW },
     convergence: defaultConvergenceView(),
     viz: defaultViz(),
+    landscape: defaultLandscapeView(),
   };
 }
 
@@ -379,6 +387,8 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
     read: (raw, view) => p.read(raw, view.viz),
     fallback: p.fallback && ((view) => p.fallback!(view.viz)),
   })),
+  // Plain vs ResNet: the loss-landscape study (land-…)
+  ...LANDSCAPE_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
