@@ -54,6 +54,25 @@ describe('accessibility', () => {
     });
   }
 
+  it('axe-core: the loss-landscape study, once computed, has no serious or critical violations', async () => {
+    const query = '&land-depth=8&land-grid=11&land-steps=300';
+    const { context, page } = await site.open(query, { reducedMotion: 'reduce' });
+    await page.getByTestId('land-study').scrollIntoViewIfNeeded();
+    await page.getByTestId('land-run').click();
+    await page.getByTestId('land-contours').waitFor({ timeout: 90_000 });
+    await page.evaluate(readFileSync(AXE, 'utf8'));
+    const violations = (await page.evaluate(async () => {
+      const axe = (window as unknown as { axe: { run: (c: Element) => Promise<unknown> } }).axe;
+      const result = (await axe.run(document.getElementById('landscape')!)) as {
+        violations: AxeViolation[];
+      };
+      return result.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+    })) as AxeViolation[];
+    const serious = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+    expect(serious.map((v) => `${v.id}: ${v.help}`)).toEqual([]);
+    await context.close();
+  });
+
   it('headings never skip a level; the first Tab reaches the skip link, with visible focus', async () => {
     const { context, page } = await site.open();
     const levels = await page.$$eval('h1, h2, h3, h4, h5, h6', (hs) =>
