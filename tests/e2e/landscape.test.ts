@@ -2,7 +2,8 @@
  * Loss landscapes in Chromium: Run trains Plain-N and ResNet-N in the page's workers and measures
  * their surfaces; the page's records equal Node's for the same settings, number for number; the
  * contour maps and the 3-D plot draw them, the plot turns by keyboard and by dragging; the
- * exports carry the same numbers; Cancel stops; it fits 360 px; no page error.
+ * exports carry the same numbers; off screen it waits between parts; Cancel stops; it fits
+ * 360 px; no page error.
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
@@ -112,11 +113,29 @@ describe('Loss landscapes', () => {
     await context.close();
   });
 
-  it('Cancel stops the study', async () => {
-    const { context, page, problems } = await site.open('&land-grid=51&land-steps=2000', QUIET);
+  it('waits while scrolled off screen, goes on when back; Cancel stops it', async () => {
+    const { context, page, problems } = await site.open('&land-grid=51&land-steps=300', QUIET);
+    const progress = () =>
+      page.evaluate(() => {
+        const s = (window as unknown as { __landscape: { done: number; waiting: boolean } })
+          .__landscape;
+        return { done: s.done, waiting: s.waiting };
+      });
     await page.getByTestId('land-study').scrollIntoViewIfNeeded();
     await page.getByTestId('land-run').click();
     await expect.poll(() => status(page)).toBe('running');
+    // scrolled to the top: the parts in flight end, and no new one starts
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await expect.poll(() => progress().then((p) => p.waiting), { timeout: 60_000 }).toBe(true);
+    const held = (await progress()).done;
+    await page.waitForTimeout(1500);
+    expect((await progress()).done).toBe(held);
+    expect(await status(page)).toBe('running');
+    // back on screen: it goes on
+    await page.getByTestId('land-study').scrollIntoViewIfNeeded();
+    await expect
+      .poll(() => progress().then((p) => p.done), { timeout: 60_000 })
+      .toBeGreaterThan(held);
     await page.getByTestId('land-cancel').click();
     await expect.poll(() => status(page)).toBe('cancelled');
     await expect.poll(() => page.getByTestId('land-status').textContent()).toMatch(/Cancelled/);

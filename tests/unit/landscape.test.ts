@@ -294,3 +294,18 @@ describe('resnet-lab landscape', () => {
     SPAWNED.timeout,
   );
 });
+
+describe('the page’s landscape settings in the address', () => {
+  it('round-trips land-… values and names a bad one, keeping the default', async () => {
+    const { decodePageState, defaultPageState, encodePageState } =
+      await import('../../src/ui/state/url.ts');
+    const state = defaultPageState();
+    state.view.landscape = { depth: 20, grid: 51, range: 0.5, steps: 2000, seed: 3 };
+    const query = encodePageState(state);
+    expect(query).toBe('?land-depth=20&land-grid=51&land-range=0.5&land-steps=2000&land-seed=3');
+    expect(decodePageState(query).state.view.landscape).toEqual(state.view.landscape);
+    const bad = decodePageState('?land-grid=52');
+    expect(bad.state.view.landscape).toEqual(defaultLandscapeView());
+    expect(bad.notices.join(' ')).toMatch(/land-grid=52/);
+  });
+});
