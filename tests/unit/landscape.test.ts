@@ -309,3 +309,47 @@ describe('the page’s landscape settings in the address', () => {
     expect(bad.notices.join(' ')).toMatch(/land-grid=52/);
   });
 });
+
+describe('the figure’s scale and caption', () => {
+  it('one scale for both surfaces: from the lower minimum, capped at 10', async () => {
+    const { position, sharedScale, legendTicks } =
+      await import('../../src/ui/studies/landscape/scale.ts');
+    const s = sharedScale([[[0.7, 1e11]], [[0.03, null, 144]]]);
+    expect(s.lo).toBeCloseTo(Math.log10(0.03), 12);
+    expect(s.hi).toBe(1);
+    expect(position(0.03, s)).toBe(0);
+    expect(position(1e11, s)).toBe(1);
+    expect(position(null, s)).toBe(1);
+    expect(legendTicks(s).map((v) => v.toPrecision(2))).toEqual([
+      '0.030',
+      '0.10',
+      '0.30',
+      '1.0',
+      '3.0',
+      '10',
+    ]);
+  });
+
+  it('says which surface is rougher, from the numbers, and when it differs from Li et al.', async () => {
+    const { landscapeCaption } = await import('../../src/ui/studies/landscape/caption.ts');
+    const axis = gridAxis(11, 1);
+    const record = (f: (a: number, b: number) => number, center: number): LandscapeRecord => ({
+      schema: 'resnet-lab/landscape@1',
+      config: { ...SMALL, depth: 56 },
+      alphas: axis,
+      betas: axis,
+      loss: axis.map((b) => axis.map((a) => f(a, b))),
+      center,
+      interpolation: { t: [], loss: [] },
+    });
+    const bowl = record((a, b) => 0.05 + a * a + b * b, 0.05);
+    const bumpy = record((a, b) => 0.7 + Math.sin(9 * a) * Math.cos(9 * b), 0.7);
+    const asPaper = landscapeCaption({ plain: bumpy, resnet: bowl });
+    expect(asPaper.comparison).toMatch(/^As in Li et al/);
+    expect(asPaper.comparison).toMatch(/Plain-56 did not train/);
+    expect(asPaper.finding).toContain('ResNet-56');
+    expect(asPaper.resnet.nonConvexShare).toBe(0);
+    const reversed = landscapeCaption({ plain: bowl, resnet: bumpy });
+    expect(reversed.comparison).toMatch(/^Unlike Li et al/);
+  });
+});

@@ -71,7 +71,7 @@ export function contourLevels(scale: LossScale, count = 12): number[] {
   );
 }
 
-/** Loss values to label a legend with: 1, 2, 5 × powers of ten inside the scale, ends included. */
+/** Loss values to label a legend with: 1 and 3 × powers of ten inside the scale (its ends too). */
 export function legendTicks(scale: LossScale): number[] {
   const out: number[] = [];
   for (let e = Math.floor(scale.lo); e <= Math.ceil(scale.hi); e++)
