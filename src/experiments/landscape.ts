@@ -103,6 +103,8 @@ export interface TrainedPart {
   runningStats: Float32Array;
   /** examples in the evaluation set (the first `examples` training examples, or all) */
   examples: number;
+  /** the kernel path that ran (wasm falls back to ts where WebAssembly SIMD is missing) */
+  kernels: LandscapeConfig['kernels'];
   /** the loss at θ* on the evaluation set; null when it is not finite */
   center: number | null;
   interpolation: (number | null)[];
@@ -124,7 +126,7 @@ export interface BandResult {
 
 export interface LandscapeRecord {
   schema: typeof LANDSCAPE_SCHEMA;
-  /** the settings; `examples` is the size of the evaluation set actually used */
+  /** the settings; `examples` is the size of the evaluation set and `kernels` the path used */
   config: LandscapeConfig;
   alphas: number[];
   betas: number[];
@@ -135,10 +137,11 @@ export interface LandscapeRecord {
   interpolation: { t: number[]; loss: (number | null)[] };
 }
 
-function configRecord(c: LandscapeConfig, examples: number): LandscapeConfig {
+function configRecord(c: LandscapeConfig, t: TrainedPart): LandscapeConfig {
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(LANDSCAPE_FIELDS)) out[key] = c[key as keyof LandscapeConfig];
-  out.examples = examples;
+  out.examples = t.examples;
+  out.kernels = t.kernels;
   return out as unknown as LandscapeConfig;
 }
 
@@ -169,7 +172,7 @@ export function* landscapePlan(c: LandscapeConfig): Plan<LandscapeRecord> {
   });
   return {
     schema: LANDSCAPE_SCHEMA,
-    config: configRecord(c, t.examples),
+    config: configRecord(c, t),
     alphas: gridAxis(c.grid, c.range),
     betas: gridAxis(c.grid, c.range),
     loss,

@@ -187,7 +187,8 @@ export function createTrainPart(
       yield;
     }
     evaluator.model.restore();
-    return { trained, runningStats, examples: evaluator.examples, center, interpolation };
+    const kernels = run.config.kernels;
+    return { trained, runningStats, examples: evaluator.examples, kernels, center, interpolation };
   }
   return new StudyJob(LANDSCAPE_TRAIN_KIND, run, measure, TRAIN_MEASURE_UNITS);
 }
