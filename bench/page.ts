@@ -12,7 +12,9 @@
  *   windows of long tasks, fps, chart redraws per second and each network's steps per second;
  * - **the default convergence sweep recomputed live** (Convergence Speed Analysis' 18 runs, in
  *   the page's pool, reduced motion so that no other figure trains): wall seconds from the click
- *   to the last run, and the long tasks and frames meanwhile (is the page responsive?).
+ *   to the last run, and the long tasks and frames meanwhile (is the page responsive?);
+ * - **the loss landscapes** (Plain vs ResNet): Plain-56 and ResNet-56 trained and measured on
+ *   51 × 51 grids in the page's pool, with its own size of pool and with two workers.
  *
  * Goals (issue 12): no frame over 50 ms from the click; first live frame under 1 s; under
  * 100 kB gzip of script before it. The figures are printed, never asserted.
@@ -264,6 +266,44 @@ for (let run = 1; run <= runs; run++) {
       longestTaskMs: m.longestTaskMs,
       longFrames: m.longFrames,
       longestFrameMs: m.longestFrameMs,
+      fps: m.fps,
+    });
+    await context.close();
+  }
+  // loss landscapes: Plain-56 and ResNet-56, 51 × 51 each, in the page's pool (issue 14's goal:
+  // within 30 s on the 2-core machine), and with two workers (?workers=2)
+  for (const workers of ['', '&workers=2']) {
+    const { context, page } = await open(
+      `&section=plain-vs-resnet&land-grid=51${workers}`,
+      'reduce',
+    );
+    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+    await page.getByTestId('land-study').scrollIntoViewIfNeeded();
+    await page.waitForTimeout(1000);
+    const t0 = await now(page);
+    await page.getByTestId('land-run').click();
+    await page.waitForFunction(
+      () =>
+        (window as unknown as { __landscape: { status: string } }).__landscape.status === 'done',
+      undefined,
+      { timeout: 600_000, polling: 250 },
+    );
+    const t1 = await now(page);
+    const seconds = await page.evaluate(
+      () => (window as unknown as { __landscape: { seconds: number } }).__landscape.seconds,
+    );
+    const poolSize = await page.evaluate(
+      () => (window as unknown as { __lab?: { poolSize: number } }).__lab?.poolSize ?? null,
+    );
+    const m = await windowOf(page, t0, t1);
+    results.push({
+      run,
+      case: 'loss landscapes, Plain-56 + ResNet-56, 51 × 51 (train + grids)',
+      load: load(),
+      landscapeSeconds: Math.round(seconds * 10) / 10,
+      workers: poolSize,
+      longestTaskMs: m.longestTaskMs,
+      longFrames: m.longFrames,
       fps: m.fps,
     });
     await context.close();

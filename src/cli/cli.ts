@@ -9,6 +9,7 @@ import { inspectCommand } from './inspect.ts';
 import { pathsCommand } from './paths.ts';
 import { shatteredCommand } from './shattered.ts';
 import { lesionCommand } from './lesion.ts';
+import { landscapeCommand } from './landscape.ts';
 import { sweepCommand } from './sweep.ts';
 import { trainCommand } from './train.ts';
 import { suggest } from '../experiments/config.ts';
@@ -47,6 +48,7 @@ export const COMMANDS: readonly Command[] = [
   shatteredCommand,
   pathsCommand,
   lesionCommand,
+  landscapeCommand,
   helpCommand,
 ];
 

@@ -59,6 +59,7 @@ import {
   pathsUnits,
   validatePathsConfig,
 } from './paths.ts';
+import { LANDSCAPE_JOBS } from './landscapeJobs.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -182,6 +183,7 @@ export const JOBS: Record<string, JobDefinition> = {
   paths: PATHS_JOB as unknown as JobDefinition,
   lesion: LESION_JOB as unknown as JobDefinition,
   'lesion-net': LESION_NET_JOB as unknown as JobDefinition,
+  ...LANDSCAPE_JOBS,
 };
 
 /**

@@ -59,6 +59,13 @@ const SECTIONS: Record<string, (page: Page) => Promise<void>> = {
       .locator('[data-testid="lesion-status"][data-status="done"]')
       .waitFor({ timeout: 120_000 });
   },
+  // the loss-landscape study (its root is #landscape, inside Plain vs ResNet), at its defaults
+  landscape: async (page) => {
+    await page.getByTestId('land-run').click();
+    await page.getByTestId('land-contours').waitFor({ timeout: 120_000 });
+    await page.getByTestId('land-interpolation').scrollIntoViewIfNeeded();
+    await page.getByTestId('land-study').scrollIntoViewIfNeeded();
+  },
 };
 
 const args = process.argv.slice(2);

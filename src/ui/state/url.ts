@@ -53,6 +53,11 @@ import {
 } from '../studies/shattered/view.ts';
 import { defaultPathsView, PATHS_PARAMS, type PathsView } from '../studies/paths/view.ts';
 import { defaultLesionView, LESION_PARAMS, type LesionView } from '../studies/lesion/settings.ts';
+import {
+  defaultLandscapeView,
+  LANDSCAPE_PARAMS,
+  type LandscapeView,
+} from '../studies/landscape/view.ts';
 
 /** The page's sections, in order: their anchors. */
 export const SECTION_IDS = [
@@ -113,6 +118,8 @@ export interface ViewState {
   paths: PathsView;
   /** Plain vs ResNet's lesion study: depth, dataset, steps, seed, draws */
   lesion: LesionView;
+  /** Plain vs ResNet's loss-landscape study: depth, grid, range, steps, seed */
+  landscape: LandscapeView;
 }
 
 export interface SortState {
@@ -150,7 +157,15 @@ export function flagOf(key: FieldKey): string {
 /** The figures' part of the view at its defaults (fresh objects: callers may change them). */
 export function defaultFigures(): Pick<
   ViewState,
-  'chain' | 'variants' | 'block' | 'convergence' | 'viz' | 'shattered' | 'paths' | 'lesion'
+  | 'chain'
+  | 'variants'
+  | 'block'
+  | 'convergence'
+  | 'viz'
+  | 'shattered'
+  | 'paths'
+  | 'lesion'
+  | 'landscape'
 > {
   const picks = {} as Record<ChoiceCard, string>;
   for (const card of CHOICE_CARDS) picks[card] = CARD_CHOICES[card].initial;
@@ -163,6 +178,7 @@ export function defaultFigures(): Pick<
     shattered: defaultShatteredView(),
     paths: defaultPathsView(),
     lesion: defaultLesionView(),
+    landscape: defaultLandscapeView(),
   };
 }
 
@@ -402,6 +418,8 @@ const FIGURE_PARAMS: readonly FigureParam[] = [
   ...PATHS_PARAMS,
   // Plain vs ResNet: the lesion study (studies/lesion/settings.ts)
   ...LESION_PARAMS,
+  // Plain vs ResNet: the loss-landscape study (land-…)
+  ...LANDSCAPE_PARAMS,
 ];
 
 // Parsed as strings (so that an unknown parameter's "did you mean" knows them), read by the table.
