@@ -5,21 +5,19 @@
  * is accepted; `--jobs N` evaluates the grid's bands on N worker threads with output
  * byte-identical to `--jobs 1`.
  */
-import { runPlan } from '../experiments/job.ts';
 import {
   LANDSCAPE_SCHEMA,
   landscapeCSV,
-  type LandscapeRecord,
   landscapeUnits,
   summarizeSurface,
 } from '../experiments/landscape.ts';
 import { LANDSCAPE_JOB } from '../experiments/landscapeJobs.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
+import { emitOutput, HELP_FLAG, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
-import { Cancelled, defaultJobs, runParts } from './parallel.ts';
-import { Progress } from './progress.ts';
+import { defaultJobs } from './parallel.ts';
+import { runPlanCommand } from './planRun.ts';
 import { parseSettings, type SettingsGroup } from './settings.ts';
 
 const SETTINGS: SettingsGroup<Parameters<typeof LANDSCAPE_JOB.plan>[0]> = {
@@ -90,57 +88,14 @@ async function runLandscape(argv: readonly string[], io: CliIO): Promise<number>
   const quiet = args.values.quiet === true;
   const startedAt = io.now();
 
-  let digits: Uint8Array | undefined;
-  try {
-    if (config.dataset === 'digits') digits = loadDigitsAsset(config.digitsSize, io.stderr);
-  } catch (error) {
-    io.stderr(`resnet-lab landscape: ${(error as Error).message}\n`);
-    return EXIT.failure;
-  }
-  const progress = quiet
-    ? null
-    : new Progress({
-        total: landscapeUnits(config),
-        tty: io.stderrIsTTY,
-        write: io.stderr,
-        now: io.now,
-        columns: io.columns,
-      });
-  const signal: { cancelled: boolean; onCancel?: () => void } = { cancelled: false };
-  const stopListening = io.onInterrupt(() => {
-    signal.cancelled = true;
-    signal.onCancel?.();
+  const ran = await runPlanCommand(io, 'landscape', LANDSCAPE_JOB.plan(config), {
+    config,
+    jobs,
+    total: quiet ? null : landscapeUnits(config),
+    reportErrors: true,
   });
-  // each list of parts counts from zero: the units of the lists before it come first
-  let before = 0;
-  let record: LandscapeRecord;
-  try {
-    record = await runPlan(LANDSCAPE_JOB.plan(config), async (parts) => {
-      let latest = 0;
-      const results = await runParts(parts, {
-        jobs,
-        resources: () => (digits ? { digits } : {}),
-        onProgress: (done) => {
-          latest = done;
-          progress?.update(before + done);
-        },
-        yieldToHost: io.yieldToHost,
-        signal,
-      });
-      before += latest;
-      return results;
-    });
-  } catch (error) {
-    if (error instanceof Cancelled) {
-      io.stderr('resnet-lab landscape: interrupted; nothing written\n');
-      return EXIT.interrupted;
-    }
-    io.stderr(`resnet-lab landscape: ${(error as Error).message}\n`);
-    return EXIT.failure;
-  } finally {
-    stopListening();
-    progress?.finish();
-  }
+  if (!ran.ok) return ran.exit;
+  const record = ran.record;
 
   const text = format === 'csv' ? landscapeCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
   if (!emitOutput(io, 'landscape', out, text)) return EXIT.failure;

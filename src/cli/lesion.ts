@@ -4,7 +4,6 @@
  * Every `train` flag is accepted but --arch and --shortcut (the study trains both block types);
  * `--jobs 2` trains the two networks on two threads with output byte-identical to `--jobs 1`.
  */
-import { runPlan } from '../experiments/job.ts';
 import { LESION_JOB } from '../experiments/jobs.ts';
 import {
   LESION_NETS,
@@ -16,10 +15,10 @@ import {
 import { lesionUnits } from '../experiments/lesionNet.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
+import { emitOutput, HELP_FLAG, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
-import { Cancelled, defaultJobs, runParts } from './parallel.ts';
-import { Progress } from './progress.ts';
+import { defaultJobs } from './parallel.ts';
+import { runPlanCommand } from './planRun.ts';
 import { parseSettings, type SettingsGroup } from './settings.ts';
 
 const SETTINGS: SettingsGroup<Parameters<typeof LESION_JOB.plan>[0]> = {
@@ -108,48 +107,13 @@ async function runLesion(argv: readonly string[], io: CliIO): Promise<number> {
   const quiet = args.values.quiet === true;
   const startedAt = io.now();
 
-  let digits: Uint8Array | undefined;
-  try {
-    if (config.dataset === 'digits') digits = loadDigitsAsset(config.digitsSize, io.stderr);
-  } catch (error) {
-    io.stderr(`resnet-lab lesion: ${(error as Error).message}\n`);
-    return EXIT.failure;
-  }
-  const progress = quiet
-    ? null
-    : new Progress({
-        total: LESION_NETS.length * (config.steps + lesionUnits(config)),
-        tty: io.stderrIsTTY,
-        write: io.stderr,
-        now: io.now,
-        columns: io.columns,
-      });
-  const signal: { cancelled: boolean; onCancel?: () => void } = { cancelled: false };
-  const stopListening = io.onInterrupt(() => {
-    signal.cancelled = true;
-    signal.onCancel?.();
+  const ran = await runPlanCommand(io, 'lesion', LESION_JOB.plan(config), {
+    config,
+    jobs,
+    total: quiet ? null : LESION_NETS.length * (config.steps + lesionUnits(config)),
   });
-  let record: LesionRecord;
-  try {
-    record = await runPlan(LESION_JOB.plan(config), (parts) =>
-      runParts(parts, {
-        jobs,
-        resources: () => (digits ? { digits } : {}),
-        onProgress: (done) => progress?.update(done),
-        yieldToHost: io.yieldToHost,
-        signal,
-      }),
-    );
-  } catch (error) {
-    if (error instanceof Cancelled) {
-      io.stderr('resnet-lab lesion: interrupted; nothing written\n');
-      return EXIT.interrupted;
-    }
-    throw error;
-  } finally {
-    stopListening();
-    progress?.finish();
-  }
+  if (!ran.ok) return ran.exit;
+  const record = ran.record;
 
   const text = format === 'csv' ? lesionCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
   if (!emitOutput(io, 'lesion', out, text)) return EXIT.failure;

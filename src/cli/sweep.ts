@@ -4,15 +4,14 @@
  * --depth, which --archs and --depths replace); `--jobs N` runs the runs on N worker threads with
  * output byte-identical to `--jobs 1`.
  */
-import { runPlan } from '../experiments/job.ts';
 import { SWEEP_JOB } from '../experiments/jobs.ts';
-import { SWEEP_SCHEMA, sweepCSV, sweepRuns, type SweepRecord } from '../experiments/sweep.ts';
+import { SWEEP_SCHEMA, sweepCSV, sweepRuns } from '../experiments/sweep.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
-import { emitOutput, HELP_FLAG, loadDigitsAsset, outputFlags, outputOf } from './files.ts';
+import { emitOutput, HELP_FLAG, outputFlags, outputOf } from './files.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
-import { Cancelled, defaultJobs, runParts } from './parallel.ts';
-import { Progress } from './progress.ts';
+import { defaultJobs } from './parallel.ts';
+import { runPlanCommand } from './planRun.ts';
 import { parseSettings, type SettingsGroup } from './settings.ts';
 
 const SETTINGS: SettingsGroup<Parameters<typeof SWEEP_JOB.plan>[0]> = {
@@ -84,49 +83,14 @@ async function runSweep(argv: readonly string[], io: CliIO): Promise<number> {
   const quiet = args.values.quiet === true;
   const startedAt = io.now();
 
-  let digits: Uint8Array | undefined;
-  try {
-    if (config.dataset === 'digits') digits = loadDigitsAsset(config.digitsSize, io.stderr);
-  } catch (error) {
-    io.stderr(`resnet-lab sweep: ${(error as Error).message}\n`);
-    return EXIT.failure;
-  }
   const runs = sweepRuns(config).length;
-  const progress = quiet
-    ? null
-    : new Progress({
-        total: runs * config.steps,
-        tty: io.stderrIsTTY,
-        write: io.stderr,
-        now: io.now,
-        columns: io.columns,
-      });
-  const signal: { cancelled: boolean; onCancel?: () => void } = { cancelled: false };
-  const stopListening = io.onInterrupt(() => {
-    signal.cancelled = true;
-    signal.onCancel?.();
+  const ran = await runPlanCommand(io, 'sweep', SWEEP_JOB.plan(config), {
+    config,
+    jobs,
+    total: quiet ? null : runs * config.steps,
   });
-  let record: SweepRecord;
-  try {
-    record = await runPlan(SWEEP_JOB.plan(config), (parts) =>
-      runParts(parts, {
-        jobs,
-        resources: () => (digits ? { digits } : {}),
-        onProgress: (done) => progress?.update(done),
-        yieldToHost: io.yieldToHost,
-        signal,
-      }),
-    );
-  } catch (error) {
-    if (error instanceof Cancelled) {
-      io.stderr('resnet-lab sweep: interrupted; nothing written\n');
-      return EXIT.interrupted;
-    }
-    throw error;
-  } finally {
-    stopListening();
-    progress?.finish();
-  }
+  if (!ran.ok) return ran.exit;
+  const record = ran.record;
 
   const text = format === 'csv' ? sweepCSV(record) : `${JSON.stringify(record, null, 2)}\n`;
   if (!emitOutput(io, 'sweep', out, text)) return EXIT.failure;
