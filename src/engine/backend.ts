@@ -53,6 +53,12 @@ export interface Kernels {
   sumSquaredDiff: typeof K.sumSquaredDiff;
   sum: typeof K.sum;
   deadColumns: typeof K.deadColumns;
+  im2col: typeof K.im2col;
+  col2imAdd: typeof K.col2imAdd;
+  avgPoolForward: typeof K.avgPoolForward;
+  avgPoolBackward: typeof K.avgPoolBackward;
+  subsamplePadForward: typeof K.subsamplePadForward;
+  subsamplePadBackward: typeof K.subsamplePadBackward;
 }
 
 export const TS_KERNELS: Kernels = {
@@ -80,6 +86,12 @@ export const TS_KERNELS: Kernels = {
   sumSquaredDiff: K.sumSquaredDiff,
   sum: K.sum,
   deadColumns: K.deadColumns,
+  im2col: K.im2col,
+  col2imAdd: K.col2imAdd,
+  avgPoolForward: K.avgPoolForward,
+  avgPoolBackward: K.avgPoolBackward,
+  subsamplePadForward: K.subsamplePadForward,
+  subsamplePadBackward: K.subsamplePadBackward,
 };
 
 /** Whether this host can run the wasm path (WebAssembly with SIMD128). */

@@ -605,3 +605,171 @@ export function deadColumns(rows: number, dim: number, v: Float32Array): number 
   }
   return dead;
 }
+
+/*
+ * Convolution and pooling helpers. Maps are NHWC: one example is h × w × c floats, row-major
+ * (a pixel's channels are contiguous), and a batch is n such maps one after another. So a 1×1
+ * convolution is a dense layer over n·h·w rows, a batch norm over channels is the dense batch
+ * norm over n·h·w rows of c features, and a 3×3 convolution is one GEMM after `im2col`.
+ */
+
+/** Geometry of a sliding window: input maps h × w × c, kernel kh × kw, stride, zero padding. */
+export interface ConvShape {
+  readonly h: number;
+  readonly w: number;
+  readonly c: number;
+  readonly kh: number;
+  readonly kw: number;
+  readonly stride: number;
+  readonly pad: number;
+  /** output side: ⌊(h + 2·pad − kh) / stride⌋ + 1 (and the same for wo) */
+  readonly ho: number;
+  readonly wo: number;
+}
+
+/**
+ * Unfolds the windows of channels [c0, c0 + cg) of n maps into rows: row r·ho·wo + i·wo + j of
+ * `cols` (kh·kw·cg values: tap (a, b) then channel) is the window at output pixel (i, j) of
+ * example r, zeros where it hangs over the padding. Times a [kh·kw·cg × cOut] weight matrix it
+ * gives the convolution.
+ */
+export function im2col(
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  x: Float32Array,
+  cols: Float32Array,
+): void {
+  const { h, w, c, kh, kw, stride, pad, ho, wo } = s;
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const base = r * h * w * c;
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let a = 0; a < kh; a++) {
+          const y = i * stride - pad + a;
+          for (let b = 0; b < kw; b++) {
+            const xx = j * stride - pad + b;
+            if (y < 0 || y >= h || xx < 0 || xx >= w) {
+              cols.fill(0, at, at + cg);
+              at += cg;
+              continue;
+            }
+            let from = base + (y * w + xx) * c + c0;
+            for (let ch = 0; ch < cg; ch++) cols[at++] = x[from++]!;
+          }
+        }
+  }
+}
+
+/** The adjoint of `im2col`: adds each row of `cols` back into the pixels its window read. */
+export function col2imAdd(
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  cols: Float32Array,
+  dx: Float32Array,
+): void {
+  const { h, w, c, kh, kw, stride, pad, ho, wo } = s;
+  let at = 0;
+  for (let r = 0; r < n; r++) {
+    const base = r * h * w * c;
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++)
+        for (let a = 0; a < kh; a++) {
+          const y = i * stride - pad + a;
+          for (let b = 0; b < kw; b++) {
+            const xx = j * stride - pad + b;
+            if (y < 0 || y >= h || xx < 0 || xx >= w) {
+              at += cg;
+              continue;
+            }
+            let to = base + (y * w + xx) * c + c0;
+            for (let ch = 0; ch < cg; ch++) dx[to++] += cols[at++]!;
+          }
+        }
+  }
+}
+
+/** y[r, ch] = the mean of x over the hw pixels of example r (global average pooling). */
+export function avgPoolForward(
+  n: number,
+  hw: number,
+  c: number,
+  x: Float32Array,
+  y: Float32Array,
+): void {
+  const inv = 1 / hw;
+  for (let r = 0; r < n; r++) {
+    const out = r * c;
+    const base = r * hw * c;
+    for (let ch = 0; ch < c; ch++) {
+      let sum = 0;
+      for (let p = 0, at = base + ch; p < hw; p++, at += c) sum += x[at]!;
+      y[out + ch] = sum * inv;
+    }
+  }
+}
+
+/** dx[r, p, ch] += dy[r, ch] / hw for every pixel p. */
+export function avgPoolBackward(
+  n: number,
+  hw: number,
+  c: number,
+  dy: Float32Array,
+  dx: Float32Array,
+): void {
+  const inv = 1 / hw;
+  for (let r = 0; r < n; r++) {
+    const base = r * hw * c;
+    for (let p = 0; p < hw; p++) {
+      const at = base + p * c;
+      for (let ch = 0; ch < c; ch++) dx[at + ch] += dy[r * c + ch]! * inv;
+    }
+  }
+}
+
+/**
+ * He et al.'s option A shortcut, for a change of shape without parameters: every stride-th
+ * pixel of x (h × w × c), its channels placed at [c0, c0 + c) of y (ho × wo × cOut), the other
+ * channels zero.
+ */
+export function subsamplePadForward(
+  n: number,
+  s: ConvShape,
+  cOut: number,
+  c0: number,
+  x: Float32Array,
+  y: Float32Array,
+): void {
+  const { h, w, c, stride, ho, wo } = s;
+  y.fill(0, 0, n * ho * wo * cOut);
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++) {
+        let from = r * h * w * c + (i * stride * w + j * stride) * c;
+        let to = ((r * ho + i) * wo + j) * cOut + c0;
+        for (let ch = 0; ch < c; ch++) y[to++] = x[from++]!;
+      }
+}
+
+/** The adjoint of `subsamplePadForward`: dx at the kept pixels += dy's channels [c0, c0 + c). */
+export function subsamplePadBackward(
+  n: number,
+  s: ConvShape,
+  cOut: number,
+  c0: number,
+  dy: Float32Array,
+  dx: Float32Array,
+): void {
+  const { h, w, c, stride, ho, wo } = s;
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < ho; i++)
+      for (let j = 0; j < wo; j++) {
+        let to = r * h * w * c + (i * stride * w + j * stride) * c;
+        let from = ((r * ho + i) * wo + j) * cOut + c0;
+        for (let ch = 0; ch < c; ch++) dx[to++] += dy[from++]!;
+      }
+}

@@ -381,5 +381,12 @@ export function createWasmKernels(): Kernels {
     deadColumns(rows, dim, v) {
       return ex.deadColumns(rows, dim, v.byteOffset);
     },
+    // convolution helpers: the TypeScript loops on the views, until their SIMD versions land
+    im2col: K.im2col,
+    col2imAdd: K.col2imAdd,
+    avgPoolForward: K.avgPoolForward,
+    avgPoolBackward: K.avgPoolBackward,
+    subsamplePadForward: K.subsamplePadForward,
+    subsamplePadBackward: K.subsamplePadBackward,
   };
 }
