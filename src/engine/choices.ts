@@ -55,3 +55,35 @@ export function depthError(arch: Arch, depth: number): string | null {
   const rule = per === 1 ? '2 + blocks' : `2 + ${per}·blocks`;
   return `${depth} is not a valid depth for ${arch} blocks (depth = ${rule}: stem + ${per} weight layer${per > 1 ? 's' : ''} per block + head); nearest valid: ${candidates.join(' or ')}`;
 }
+
+/** The two families of live network: stacks of dense layers, or He et al.'s CIFAR convnets. */
+export type ModelFamily = 'mlp' | 'conv';
+export const MODEL_FAMILIES: readonly ModelFamily[] = ['mlp', 'conv'];
+
+/** The block types a convolutional network is built from (basic blocks, with or without skip). */
+export const CONV_ARCHS: readonly Arch[] = ['plain', 'resnet'];
+
+/**
+ * How a shortcut crosses a change of shape (a stage's first block halves the maps and doubles
+ * the channels): A subsamples and pads the new channels with zeros (no parameters, the paper's
+ * CIFAR nets), B projects with a strided 1×1 convolution and batch norm.
+ */
+export type ShortcutOption = 'A' | 'B';
+export const SHORTCUT_OPTIONS: readonly ShortcutOption[] = ['A', 'B'];
+
+/**
+ * Blocks per stage of a CIFAR-style convnet (three stages of n basic blocks): depth = 6n + 2, or
+ * null if the depth is not of that form.
+ */
+export function convBlocksPerStage(depth: number): number | null {
+  const n = (depth - 2) / 6;
+  return Number.isInteger(n) && n >= 1 ? n : null;
+}
+
+/** null if the depth is valid for a convnet, otherwise a message naming the nearest valid ones. */
+export function convDepthError(depth: number): string | null {
+  if (convBlocksPerStage(depth) !== null) return null;
+  const lower = Math.max(1, Math.floor((depth - 2) / 6));
+  const candidates = [...new Set([6 * lower + 2, 6 * (lower + 1) + 2])].filter((d) => d !== depth);
+  return `${depth} is not a valid depth for a convolutional network (depth = 6n + 2: a stem, three stages of n blocks of 2 layers, a head); nearest valid: ${candidates.join(' or ')}`;
+}
