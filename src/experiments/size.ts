@@ -6,6 +6,7 @@
  * never attempted until the tab runs out of memory.
  */
 import { DIGITS_NUM_CLASSES, syntheticNumClasses } from '../data/index.ts';
+import type { ModelFamily, ShortcutOption } from '../engine/choices.ts';
 import { Model, type ModelSpec } from '../engine/model.ts';
 import type { FieldError, Validation } from './fields.ts';
 import { type TrainConfig, validateTrainConfig } from './config.ts';
@@ -17,11 +18,35 @@ export function datasetShape(config: TrainConfig): { inputDim: number; numClasse
   return { inputDim: 2, numClasses: syntheticNumClasses(config.dataset) };
 }
 
+/**
+ * ModelSpec with the convolutional family's fields (the engine's own spec gains them with the
+ * conv family; until then they are carried here and ignored by the mlp builder).
+ */
+export type LabModelSpec = ModelSpec & {
+  model?: ModelFamily;
+  image?: readonly [number, number, number];
+  shortcutOption?: ShortcutOption;
+};
+
+/**
+ * The spec of a config's network. A convolutional network reads each example as an image — one
+ * grey channel of the digits' side² pixels, in the maps' layout h × w × c — so its spec names the
+ * image and the shortcut option; a stack of dense layers reads the flat vector.
+ */
 export function modelSpec(
   config: TrainConfig,
   data: { inputDim: number; numClasses: number },
-): ModelSpec {
+): LabModelSpec {
+  const conv =
+    config.model === 'conv'
+      ? {
+          image: [config.digitsSize, config.digitsSize, 1] as const,
+          shortcutOption: config.shortcutOption,
+        }
+      : {};
   return {
+    model: config.model,
+    ...conv,
     arch: config.arch,
     shortcut: config.shortcut,
     depth: config.depth,
