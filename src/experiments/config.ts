@@ -87,7 +87,7 @@ export const TRAIN_FIELDS = {
     kind: 'enum',
     values: MODEL_FAMILIES,
     default: 'mlp',
-    help: "the kind of network: mlp (a stack of dense layers) or conv (a convolutional network as in He et al.'s CIFAR experiments: three stages of 3×3 convolutions with width, 2×width and 4×width channels; it reads images, so the dataset is digits unless given)",
+    help: "the kind of network: mlp, a stack of dense layers; or conv, a convolutional network as in He et al.'s CIFAR experiments (3×3 convolutions in three stages of width, 2 × width and 4 × width channels on ever smaller maps, then an average over the map); conv reads images, so without a dataset it trains on the digits",
   },
   arch: {
     kind: 'enum',
@@ -112,7 +112,7 @@ export const TRAIN_FIELDS = {
     min: 3,
     max: 1202,
     default: 20,
-    help: 'weight layers, counted as in the paper: stem + block layers + head (e.g. 8, 20, 56, 110)',
+    help: 'weight layers, counted as in the paper: stem + block layers + head (e.g. 8, 20, 56, 110; conv: 6n + 2)',
   },
   width: {
     kind: 'int',
@@ -137,7 +137,7 @@ export const TRAIN_FIELDS = {
     kind: 'enum',
     values: ['none', 'batch'],
     default: 'batch',
-    help: 'normalisation after each weight layer',
+    help: 'normalisation after each weight layer (batch is recommended for conv, as in the paper)',
   },
   residualInit: {
     kind: 'enum',
@@ -173,7 +173,7 @@ export const TRAIN_FIELDS = {
     kind: 'enum',
     values: DATASET_NAMES,
     default: 'spiral',
-    help: 'two spirals, circles, xor, moons, gaussian blobs, or MNIST digits',
+    help: 'two spirals, circles, xor, moons, gaussian blobs, or MNIST digits (the default for a conv network)',
   },
   samples: {
     kind: 'int',
