@@ -6,7 +6,6 @@
  * never attempted until the tab runs out of memory.
  */
 import { DIGITS_NUM_CLASSES, syntheticNumClasses } from '../data/index.ts';
-import type { ModelFamily, ShortcutOption } from '../engine/choices.ts';
 import { Model, type ModelSpec } from '../engine/model.ts';
 import type { FieldError, Validation } from './fields.ts';
 import { type TrainConfig, validateTrainConfig } from './config.ts';
@@ -19,16 +18,6 @@ export function datasetShape(config: TrainConfig): { inputDim: number; numClasse
 }
 
 /**
- * ModelSpec with the convolutional family's fields (the engine's own spec gains them with the
- * conv family; until then they are carried here and ignored by the mlp builder).
- */
-export type LabModelSpec = ModelSpec & {
-  model?: ModelFamily;
-  image?: readonly [number, number, number];
-  shortcutOption?: ShortcutOption;
-};
-
-/**
  * The spec of a config's network. A convolutional network reads each example as an image — one
  * grey channel of the digits' side² pixels, in the maps' layout h × w × c — so its spec names the
  * image and the shortcut option; a stack of dense layers reads the flat vector.
@@ -36,7 +25,7 @@ export type LabModelSpec = ModelSpec & {
 export function modelSpec(
   config: TrainConfig,
   data: { inputDim: number; numClasses: number },
-): LabModelSpec {
+): ModelSpec {
   const conv =
     config.model === 'conv'
       ? {

@@ -358,6 +358,43 @@ describe.concurrent('resnet-lab train', SPAWNED, () => {
     expect(rec.final.steps).toBe(3);
   });
 
+  it('--model conv: trains a convolutional net on the digits; inspect shows its maps as C×H×W', async () => {
+    const flags = ['--model', 'conv', '--depth', '8', '--width', '4'];
+    const r = await cli(['train', ...flags, '--steps', '4', '--samples', '200', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec.config).toMatchObject({ model: 'conv', shortcutOption: 'A', dataset: 'digits' });
+    expect(rec.dataset).toMatchObject({ name: 'digits', inputDim: 196, classes: 10 });
+    expect(rec.final.steps).toBe(4);
+    const table = await cli(['inspect', ...flags]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^convolutional resnet, depth 8, width 4 \(channels 4, 8, 16/);
+    // the stem's map: 4 channels of 14×14 (stored 14×14×4); the last stage's: 16 of 4×4
+    expect(table.stdout).toMatch(/^stem +conv +stem +\[4×14×14\] +36$/m);
+    expect(table.stdout).toMatch(/^stage3\.block1\.2 +conv +3 +\[16×4×4\]/m);
+    expect(table.stdout).toMatch(/^pool +pool +head +\[16\]/m);
+    const json = JSON.parse((await cli(['inspect', ...flags, '--json'])).stdout);
+    expect(json.config.model).toBe('conv');
+    expect(json.tensors.find((t: { name: string }) => t.name === 'stem.out').shape).toEqual([
+      14, 14, 4,
+    ]);
+    expect(json.params).toBe(rec.model.params);
+    const sweep = await cli([
+      'sweep',
+      ...['--model', 'conv', '--depths', '8,14', '--seeds', '1', '--width', '4'],
+      ...['--steps', '3', '--samples', '200', '--quiet'],
+    ]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const runs = JSON.parse(sweep.stdout);
+    expect(runs.config).toMatchObject({ model: 'conv', dataset: 'digits' });
+    expect(runs.runs.map((x: { arch: string; depth: number }) => `${x.arch}-${x.depth}`)).toEqual([
+      'plain-8',
+      'plain-14',
+      'resnet-8',
+      'resnet-14',
+    ]);
+  });
+
   it('prints progress and a summary on stderr, the record alone on stdout', async () => {
     const r = await cli(['train', ...SMALL, '--out', out('summary.json')]);
     expect(r.code, r.stderr).toBe(0);
