@@ -6,6 +6,7 @@
 import { Model } from '../engine/model.ts';
 import type { ModelGraph } from '../engine/graph.ts';
 import { formatCount } from '../arch/format.ts';
+import { shapeText } from '../common/shape.ts';
 import type { TrainConfig } from '../experiments/config.ts';
 import { datasetShape, modelSpec } from '../experiments/train.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
@@ -40,6 +41,7 @@ ${EXIT_CODES_HELP}
 Examples:
   resnet-lab inspect --arch resnet --depth 20 --width 16
   resnet-lab inspect --arch densenet --depth 8 --json
+  resnet-lab inspect --model conv --arch resnet --depth 20 --width 16
 `;
 }
 
@@ -57,7 +59,7 @@ export function graphTable(config: TrainConfig, graph: ModelGraph): string {
   const shapes = new Map(graph.tensors.map((t) => [t.name, t.shape]));
   const sizes = new Map(graph.parameters.map((p) => [p.name, p]));
   const rows = graph.nodes.map((n) => {
-    const shape = n.outputs.map((t) => `[${(shapes.get(t) ?? []).join('×')}]`).join(' ');
+    const shape = n.outputs.map((t) => `[${shapeText(shapes.get(t) ?? [])}]`).join(' ');
     const params = n.params.reduce((s, p) => s + (sizes.get(p)?.size ?? 0), 0);
     const block = n.block < 0 ? 'stem' : n.block >= graph.blocks.length ? 'head' : `${n.block + 1}`;
     const what = n.attributes.fn ? `${n.kind} ${n.attributes.fn}` : n.kind;
@@ -74,8 +76,12 @@ export function graphTable(config: TrainConfig, graph: ModelGraph): string {
   const kinds = new Map<string, number>();
   for (const n of graph.nodes) kinds.set(n.kind, (kinds.get(n.kind) ?? 0) + 1);
   const twin = config.arch !== 'plain' && !config.shortcut ? ' (the plain twin)' : '';
+  const width =
+    config.model === 'conv'
+      ? `width ${config.width} (channels ${config.width}, ${2 * config.width}, ${4 * config.width}; maps C×H×W), shortcut option ${config.shortcutOption}`
+      : `width ${config.width}`;
   return [
-    `${config.arch}${twin}, depth ${config.depth}, width ${config.width}, norm ${config.norm}, ${config.activation}`,
+    `${config.model === 'conv' ? 'convolutional ' : ''}${config.arch}${twin}, depth ${config.depth}, ${width}, norm ${config.norm}, ${config.activation}`,
     '',
     line(header),
     line(widths.map((w) => '-'.repeat(w))),

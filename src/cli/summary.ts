@@ -20,7 +20,7 @@ export function formatSummary(record: RunRecord, extras: SummaryExtras): string 
   const shortcut = model.arch === 'plain' || model.shortcut ? '' : ' (no shortcut)';
   const lines = [
     'Summary',
-    `${label('model')}${model.arch}${shortcut}, depth ${model.depth} (${model.blocks} blocks), width ${config.width}, ${formatCount(model.params)} params`,
+    `${label('model')}${config.model === 'conv' ? 'convolutional ' : ''}${model.arch}${shortcut}, depth ${model.depth} (${model.blocks} blocks), width ${config.width}, ${formatCount(model.params)} params`,
     `${label('dataset')}${dataset.name}: ${dataset.train} train / ${dataset.test} test, ${dataset.classes} classes`,
     `${label('steps')}${steps} of ${config.steps}`,
     `${label('wall time')}${formatDuration(extras.wallSeconds)} (${formatRate(rate)} steps/s)`,

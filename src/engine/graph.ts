@@ -3,8 +3,7 @@
  * statistic is keyed by. Nodes are the ops the builder made, in order — fused ones included,
  * with the node they were folded into — each with a typed kind, its block, the tensors it reads
  * and writes and the parameters it learns. Tensors have one example's shape (a dense feature
- * vector today: `[dim]`; a later convolution's map is `[C, H, W]` — a new node kind, not a new
- * format). Shortcuts are named as such, one per block with a working skip path.
+ * vector: `[dim]`; a convolution's map: `[h, w, c]`, stored NHWC — shown to people as C×H×W). Shortcuts are named as such, one per block with a working skip path.
  */
 import type { Model } from './model.ts';
 import { Add, Concat, HighwayCombine, type OpAttributes, type OpKind } from './ops.ts';

@@ -6,7 +6,7 @@
  * Depth counts weight layers as He et al. do: the stem layer, the block layers, and the head.
  */
 import { createKernels, type KernelPath, type Kernels, resolveKernelPath } from './backend.ts';
-import type { Act } from './kernels.ts';
+import type { Act, ConvShape } from './kernels.ts';
 import {
   type LossKind,
   type LossResult,
@@ -18,7 +18,11 @@ import {
   Add,
   BatchNorm,
   Concat,
+  Conv2d,
   Dense,
+  GlobalAvgPool,
+  SubsamplePad,
+  windowsAlong,
   type GradientPath,
   HighwayCombine,
   type Op,
@@ -41,7 +45,16 @@ import {
 } from './stats.ts';
 import { Arena, type Initializer, Param, type ParamRole, Slot } from './tensor.ts';
 import { buildGraph, type ModelGraph } from './graph.ts';
-import { type Arch, blocksForDepth, depthError } from './choices.ts';
+import {
+  type Arch,
+  blocksForDepth,
+  CONV_ARCHS,
+  convBlocksPerStage,
+  convDepthError,
+  depthError,
+  type ModelFamily,
+  type ShortcutOption,
+} from './choices.ts';
 
 export type { BlockStats, LayerStats, ResidualStats, TensorStats } from './stats.ts';
 
@@ -55,11 +68,22 @@ export interface ModelFootprint {
   params: number;
   /** its one block of buffers: parameters, gradients, optimizer state, activations, scratch */
   bytes: number;
-  /** multiply-adds of one example's forward pass through its dense layers */
+  /** multiply-adds of one example's forward pass through its dense and convolutional layers */
   macsPerExample: number;
 }
 
 export interface ModelSpec {
+  /**
+   * 'mlp' (the default): stacks of dense layers. 'conv': He et al.'s CIFAR family (§4.2) — a 3×3
+   * stem, three stages of n basic blocks with w, 2w, 4w channels (each later stage halves the
+   * maps), global average pooling, a dense head; depth 6n + 2, arch 'plain' or 'resnet',
+   * `width` the first stage's channels, `image` the input map.
+   */
+  model?: ModelFamily;
+  /** conv: one example's input map [height, width, channels], stored NHWC (inputDim = h·w·c) */
+  image?: readonly [number, number, number];
+  /** conv: how a shortcut crosses a change of shape (default 'A': subsample + zero channels) */
+  shortcutOption?: ShortcutOption;
   arch: Arch;
   /** false: the block's plain twin — the same weight layers without the skip path */
   shortcut: boolean;
@@ -198,7 +222,10 @@ export class Model {
   static footprint(spec: ModelSpec): ModelFootprint {
     const dry = new Model(spec, undefined, true);
     let macs = 0;
-    for (const op of dry.ops) if (op instanceof Dense) macs += op.weight.size;
+    for (const op of dry.ops) {
+      if (op instanceof Dense) macs += op.weight.size;
+      else if (op instanceof Conv2d) macs += op.macsPerExample;
+    }
     return {
       params: dry.paramCount,
       bytes: dry.arena().size + 4 * dry.scratchFloats(),
@@ -213,7 +240,10 @@ export class Model {
   ) {
     this.kernels = resolveKernelPath(spec.kernels);
     this.k = createKernels(this.kernels);
-    this.input = this.slot('input', spec.inputDim);
+    const image = spec.model === 'conv' ? spec.image : undefined;
+    // (a wrong image shape is reported by blocksOf, with a clearer message than the slot's)
+    const fits = image && image[0] * image[1] * image[2] === spec.inputDim;
+    this.input = this.slot('input', spec.inputDim, fits ? image : undefined);
     this.input.needsGrad = false;
     this.labels = new Int32Array(this.capacity);
     const builder = new LayerBuilder(this);
@@ -222,11 +252,8 @@ export class Model {
       builder.finishBlocks();
       this.blocks = this.blockInputs.length;
     } else {
-      const blocks = blocksForDepth(spec.arch, spec.depth);
-      const problem = depthError(spec.arch, spec.depth);
-      if (blocks === null || problem) throw new Error(`depth: ${problem}`);
-      this.blocks = blocks;
-      this.logits = builder.build();
+      this.blocks = Model.blocksOf(spec);
+      this.logits = spec.model === 'conv' ? builder.buildConv() : builder.build();
       const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
       if (this.logits.dim !== outputs) throw new Error('internal: head width mismatch');
     }
@@ -237,6 +264,31 @@ export class Model {
     }
     this.layout();
     this.initialise(new Rng(spec.seed, 'init'));
+  }
+
+  /** The spec's number of blocks; throws a message naming what is wrong with it. */
+  private static blocksOf(spec: ModelSpec): number {
+    if (spec.model !== 'conv') {
+      const blocks = blocksForDepth(spec.arch, spec.depth);
+      if (blocks === null) throw new Error(`depth: ${depthError(spec.arch, spec.depth)}`);
+      return blocks;
+    }
+    if (!CONV_ARCHS.includes(spec.arch))
+      throw new Error(
+        `arch: a convolutional network is built from ${CONV_ARCHS.join(' or ')} blocks, not ${spec.arch}`,
+      );
+    const image = spec.image;
+    if (!image || image.some((d) => !Number.isInteger(d) || d < 1))
+      throw new Error(
+        'image: a convolutional network needs its input map [height, width, channels]',
+      );
+    if (image[0] * image[1] * image[2] !== spec.inputDim)
+      throw new Error(
+        `image: ${image.join('×')} does not hold the ${spec.inputDim} inputs of an example`,
+      );
+    const perStage = convBlocksPerStage(spec.depth);
+    if (perStage === null) throw new Error(`depth: ${convDepthError(spec.depth)}`);
+    return 3 * perStage;
   }
 
   /** the most rows one forward pass may take (maxBatch, or evalBatch when larger) */
@@ -298,7 +350,7 @@ export class Model {
         if (next instanceof Activation && next.fn === 'relu' && next.x === op.y) {
           op.relu = true;
           this.fold(next, op, next.y);
-        } else if (next instanceof Scale && next.x === op.y) {
+        } else if (next instanceof Scale && next.x === op.y && op.pixels === 1) {
           op.scale = next.scale;
           this.fold(next, op, next.y);
         }
@@ -352,10 +404,11 @@ export class Model {
     }
   }
 
-  /** the largest weight block a Dense op needs as scratch (beside the arena) */
+  /** the largest weight block a Dense or Conv2d op needs as scratch (beside the arena) */
   private scratchFloats(): number {
     let scratch = 0;
-    for (const op of this.ops) if (op instanceof Dense) scratch = Math.max(scratch, op.weightBlock);
+    for (const op of this.ops)
+      if (op instanceof Dense || op instanceof Conv2d) scratch = Math.max(scratch, op.weightBlock);
     return scratch;
   }
 
@@ -372,6 +425,10 @@ export class Model {
     arena.f32(total, (v) => (this.snapshot = v));
     for (const s of this.slots) s.reserve(arena);
     for (const op of this.ops) op.reserve?.(arena);
+    // One buffer of unfolded windows serves every convolution: each fills it when it runs.
+    const convs = this.ops.filter((op): op is Conv2d => op instanceof Conv2d);
+    const cols = Math.max(0, ...convs.map((op) => op.colsFloats));
+    if (cols > 0) arena.f32(cols, (v) => convs.forEach((op) => (op.cols = v)));
     return arena;
   }
 
@@ -701,15 +758,16 @@ export class Model {
    * Each neuron's incoming weights as one filter (Li et al. 2018's unit of normalisation): for
    * dense weights stored [in × out] row-major, neuron j's weights are column j — `count` values
    * from `start` (an index into flatParams) every `stride`. Grouped layers give one filter per
-   * neuron of each group.
+   * neuron of each group; a convolution one per output channel (its [kh·kw·cin × cout] matrix).
    */
   filters(): Filter[] {
     const out: Filter[] = [];
     for (const op of this.ops) {
-      if (!(op instanceof Dense)) continue;
+      if (!(op instanceof Dense) && !(op instanceof Conv2d)) continue;
       const w = op.weight;
-      const gi = op.x.dim / op.groups;
-      const go = op.y.dim / op.groups;
+      // a convolution's filter is one output channel's window weights (kh·kw·cin/groups)
+      const go = op instanceof Conv2d ? op.cOut / op.groups : op.y.dim / op.groups;
+      const gi = w.size / op.groups / go;
       for (let g = 0; g < op.groups; g++)
         for (let j = 0; j < go; j++)
           out.push({ param: w.name, start: w.offset + g * gi * go + j, stride: go, count: gi });
@@ -782,6 +840,118 @@ export class LayerBuilder {
     if (preActivation) h = this.act(this.norm(h, 'final'), 'final');
     const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
     return this.dense(h, outputs, 'head', { bias: true });
+  }
+
+  /**
+   * He et al.'s CIFAR family (§4.2) on NHWC maps: a 3×3 stem of w channels, three stages of n
+   * basic blocks (two 3×3 layers) with w, 2w, 4w channels — the first block of stages 2 and 3
+   * halves the maps with stride 2 and crosses the change of shape by option A or B — then
+   * global average pooling and the dense head. The plain twin has the same weight layers.
+   */
+  buildConv(): Slot {
+    const { spec, model } = this;
+    const [h0, w0, c0] = spec.image!;
+    const perStage = model.blocks / 3;
+    const skip = spec.shortcut && spec.arch !== 'plain';
+    let map: MapShape = { h: h0, w: w0, c: c0 };
+    const x = this.conv(model.input, map, spec.width, 3, 1, 'stem');
+    map = x.map;
+    let h = this.act(this.norm(x.y, 'stem', map.c), 'stem');
+    for (let stage = 0; stage < 3; stage++) {
+      const channels = spec.width * 2 ** stage;
+      for (let i = 0; i < perStage; i++) {
+        const name = `stage${stage + 1}.block${i + 1}`;
+        const stride = stage > 0 && i === 0 ? 2 : 1;
+        this.beginBlock(h, name);
+        const a = this.conv(h, map, channels, 3, stride, `${name}.1`);
+        const h1 = this.act(this.norm(a.y, `${name}.1`, channels), `${name}.1`);
+        const b = this.conv(h1, a.map, channels, 3, 1, `${name}.2`);
+        // zero-γ: the branch's last norm starts at 0, so each block starts as the identity
+        const zero = skip && spec.residualInit === 'zero';
+        const branch = this.norm(b.y, `${name}.2`, channels, zero ? 0 : 1);
+        let out = branch;
+        if (this.current) {
+          this.current.branch = branch;
+          this.current.shortcut = skip;
+        }
+        if (skip) {
+          const shortcut =
+            stride === 1 && channels === map.c ? h : this.shortcutAcross(h, map, b.map, name);
+          out = this.add(shortcut, branch, `${name}.sum`);
+          if (this.current) this.current.join = model.ops.at(-1) as Add;
+        }
+        h = this.act(out, name);
+        map = b.map;
+        this.endBlock(h);
+      }
+    }
+    this.block = model.blocks;
+    const pooled = model.slot('pool.out', map.c);
+    this.push(new GlobalAvgPool(model.k, h, pooled), 'pool');
+    const outputs = spec.loss === 'sigmoid' && spec.classes === 2 ? 1 : spec.classes;
+    return this.dense(pooled, outputs, 'head', { bias: true });
+  }
+
+  /** The shortcut of a block that changes the map's shape: option A or B (spec.shortcutOption). */
+  private shortcutAcross(x: Slot, from: MapShape, to: MapShape, name: string): Slot {
+    const { model } = this;
+    const stride = from.h === to.h ? 1 : 2;
+    if ((this.spec.shortcutOption ?? 'A') === 'B') {
+      const p = this.conv(x, from, to.c, 1, stride, `${name}.projection`, false);
+      return this.norm(p.y, `${name}.projection`, to.c);
+    }
+    const shape = windowShape(from, 1, stride, 0);
+    const y = model.slot(`${name}.shortcut`, to.h * to.w * to.c, [to.h, to.w, to.c]);
+    this.push(new SubsamplePad(model.k, x, y, shape, to.c), `${name}.subsample`);
+    return y;
+  }
+
+  /**
+   * A convolution of `x` (an NHWC map of shape `map`) to `cOut` channels with a kernel×kernel
+   * window, padding kernel/2 (the map keeps its side at stride 1, halves it at stride 2).
+   * countsForDepth false: a projection shortcut, which the paper does not count as a layer.
+   */
+  conv(
+    x: Slot,
+    map: MapShape,
+    cOut: number,
+    kernel: number,
+    stride: number,
+    name: string,
+    countsForDepth = true,
+    groups = 1,
+  ): { y: Slot; map: MapShape } {
+    const { model, spec } = this;
+    const shape = windowShape(map, kernel, stride, Math.floor(kernel / 2));
+    const out: MapShape = { h: shape.ho, w: shape.wo, c: cOut };
+    const fanIn = (kernel * kernel * map.c) / groups;
+    const std = initStd(spec.init, fanIn, (kernel * kernel * cOut) / groups, spec.activation);
+    const weight = model.param(
+      `${name}.W`,
+      fanIn * cOut,
+      'weight',
+      { kind: 'normal', std },
+      groups > 1
+        ? [groups, kernel, kernel, map.c / groups, cOut / groups]
+        : [kernel, kernel, map.c, cOut],
+    );
+    const bias = this.useNorm
+      ? null
+      : model.param(`${name}.b`, cOut, 'bias', { kind: 'constant', value: 0 });
+    const y = model.slot(`${name}.out`, out.h * out.w * cOut, [out.h, out.w, cOut]);
+    this.push(new Conv2d(model.k, x, y, weight, bias, shape, cOut, groups), name);
+    const layer: WeightLayer = {
+      name,
+      block: this.block,
+      weight,
+      bias,
+      output: y,
+      relu: null,
+      countsForDepth,
+    };
+    model.layers.push(layer);
+    if (countsForDepth) this.lastLayer = layer;
+    return { y, map: out };
   }
 
   /** Marks `x` as the input of a new block (for per-block statistics and interventions). */
@@ -919,7 +1089,7 @@ export class LayerBuilder {
 
   /** y = a + b */
   add(a: Slot, b: Slot, name: string): Slot {
-    const y = this.model.slot(name, a.dim);
+    const y = this.model.slot(name, a.dim, a.shape);
     // the node is "<block>.add" for the tensor "<block>.sum"
     this.push(new Add(this.model.k, a, b, y), `${name.replace(/\.sum$/, '')}.add`);
     return y;
@@ -971,13 +1141,20 @@ export class LayerBuilder {
     return y;
   }
 
-  norm(x: Slot, name: string): Slot {
+  /**
+   * Batch norm of x's `features` (all of x.dim for a dense output; a map's channels, each over
+   * every pixel, for a convolution's). gammaInit: 0 starts a residual branch at zero.
+   */
+  norm(x: Slot, name: string, features = x.dim, gammaInit = 1): Slot {
     if (!this.useNorm) return x;
     const { model } = this;
-    const gamma = model.param(`${name}.bn.gamma`, x.dim, 'gamma', { kind: 'constant', value: 1 });
-    const beta = model.param(`${name}.bn.beta`, x.dim, 'beta', { kind: 'constant', value: 0 });
-    const y = model.slot(`${name}.bn.out`, x.dim);
-    const op = this.push(new BatchNorm(model.k, x, y, gamma, beta), `${name}.bn`);
+    const gamma = model.param(`${name}.bn.gamma`, features, 'gamma', {
+      kind: 'constant',
+      value: gammaInit,
+    });
+    const beta = model.param(`${name}.bn.beta`, features, 'beta', { kind: 'constant', value: 0 });
+    const y = model.slot(`${name}.bn.out`, x.dim, x.shape);
+    const op = this.push(new BatchNorm(model.k, x, y, gamma, beta, features), `${name}.bn`);
     model.batchNorms.push(op);
     return y;
   }
@@ -991,7 +1168,7 @@ export class LayerBuilder {
 
   applyActivation(x: Slot, fn: Act, name: string): Slot {
     if (fn === 'identity') return x; // no op: nothing to compute
-    const y = this.model.slot(`${name}.${fn}`, x.dim);
+    const y = this.model.slot(`${name}.${fn}`, x.dim, x.shape);
     this.push(new Activation(this.model.k, x, y, fn), `${name}.${fn}`);
     return y;
   }
@@ -1002,6 +1179,26 @@ export class LayerBuilder {
     this.push(new Concat(inputs, y, cut), name);
     return y;
   }
+}
+
+/** One example's NHWC map: height, width, channels. */
+interface MapShape {
+  h: number;
+  w: number;
+  c: number;
+}
+
+/** The window geometry of a kernel × kernel convolution (or subsampling) over `map`. */
+function windowShape(map: MapShape, kernel: number, stride: number, pad: number): ConvShape {
+  return {
+    ...map,
+    kh: kernel,
+    kw: kernel,
+    stride,
+    pad,
+    ho: windowsAlong(map.h, kernel, stride, pad),
+    wo: windowsAlong(map.w, kernel, stride, pad),
+  };
 }
 
 /**

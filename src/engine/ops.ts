@@ -5,12 +5,22 @@
  * both gradients without any special case.
  */
 import type { Kernels } from './backend.ts';
-import type { Act } from './kernels.ts';
+import type { Act, ConvShape } from './kernels.ts';
 import { BN_EPS, BN_MOMENTUM } from './kernels.ts';
 import type { Arena, Param, Slot } from './tensor.ts';
 
 /** The kinds of node the compiled graph has (Model.graph() names them). */
-export type OpKind = 'dense' | 'activation' | 'batchnorm' | 'scale' | 'add' | 'concat' | 'highway';
+export type OpKind =
+  | 'dense'
+  | 'activation'
+  | 'batchnorm'
+  | 'scale'
+  | 'add'
+  | 'concat'
+  | 'highway'
+  | 'conv'
+  | 'pool'
+  | 'subsample';
 
 /** Settings of a node that the graph shows (plain data). */
 export interface OpAttributes {
@@ -24,6 +34,14 @@ export interface OpAttributes {
   cut?: boolean[];
   /** batch norm: the ops folded into it (see Model's fusion pass) */
   fused?: ('relu' | 'scale')[];
+  /** conv: the kernel's side (1 or 3) */
+  kernel?: number;
+  /** conv, subsample: the step between windows (2 halves the maps) */
+  stride?: number;
+  /** conv: zero padding on each side */
+  padding?: number;
+  /** pool: what it pools ('global average': every pixel of a map to one number) */
+  pooling?: 'global average';
 }
 
 /**
@@ -223,13 +241,25 @@ export class BatchNorm implements Op {
   scale: Param | null = null;
   private raw: Float32Array | null = null;
 
+  /** values per example that share one feature's statistics: 1, or a map's pixels (h·w) */
+  readonly pixels: number;
+
+  /**
+   * @param features normalised features: x.dim for a dense layer's output, or the channels of
+   *   an NHWC map — whose every pixel is then one more row of the same statistics.
+   */
   constructor(
     readonly k: Kernels,
     readonly x: Slot,
     readonly y: Slot,
     readonly gamma: Param,
     readonly beta: Param,
-  ) {}
+    readonly features = x.dim,
+  ) {
+    this.pixels = x.dim / features;
+    if (!Number.isInteger(this.pixels))
+      throw new Error(`batch norm ${gamma.name}: ${features} features do not divide ${x.dim}`);
+  }
 
   get inputs(): readonly Slot[] {
     return [this.x];
@@ -249,20 +279,20 @@ export class BatchNorm implements Op {
   }
 
   reserve(arena: Arena): void {
-    const d = this.x.dim;
+    const d = this.features;
     arena.f32(d, (v) => (this.runningMean = v));
     arena.f32(d, (v) => (this.runningVar = v.fill(1)));
-    arena.f32(this.x.capacity * d, (v) => (this.xhat = v));
+    arena.f32(this.x.capacity * this.x.dim, (v) => (this.xhat = v));
     arena.f32(d, (v) => (this.invStd = v));
     arena.f64(2 * d, (v) => (this.stats = v));
-    if (this.scale) arena.f32(this.x.capacity * d, (v) => (this.raw = v));
+    if (this.scale) arena.f32(this.x.capacity * this.x.dim, (v) => (this.raw = v));
   }
 
   forward(n: number, training: boolean): void {
     this.trainedLast = training;
     this.k.batchNormForward(
-      n,
-      this.x.dim,
+      n * this.pixels,
+      this.features,
       this.x.value,
       this.y.value,
       this.gamma.value,
@@ -281,8 +311,8 @@ export class BatchNorm implements Op {
 
   backward(n: number): void {
     this.k.batchNormBackward(
-      n,
-      this.x.dim,
+      n * this.pixels,
+      this.features,
       this.y.grad,
       this.xhat,
       this.gamma.value,
@@ -532,5 +562,279 @@ export class HighwayCombine implements Op {
       const dx = this.x.grad;
       for (let i = 0; i < len; i++) dx[i] += dy[i]! * (1 - t[i]!);
     }
+  }
+}
+
+/** The output side of a window sliding over `side` pixels (PyTorch's and the paper's rule). */
+export function windowsAlong(side: number, kernel: number, stride: number, pad: number): number {
+  return Math.floor((side + 2 * pad - kernel) / stride) + 1;
+}
+
+/**
+ * A 2-D convolution over NHWC maps: y = conv(x, W) (+ b). A 3×3 (or strided) window is one GEMM
+ * after `im2col` unfolds the windows into the model's shared scratch (`cols`); a 1×1 stride-1
+ * convolution is the GEMM on x itself. With groups > 1 each group of channels has its own
+ * weights, stored one after another as [kh, kw, cin/groups, cout/groups]. Backward unfolds
+ * again (cheaper than keeping every layer's windows) and folds the windows' gradient back.
+ */
+export class Conv2d implements Op {
+  readonly kind = 'conv';
+  name = '';
+  /** the model's one scratch buffer for unfolded windows (bound when the arena is committed) */
+  cols: Float32Array = new Float32Array(0);
+  readonly shape: ConvShape;
+  /** channels in and out per group, and the unfolded row length kh·kw·cin/groups */
+  private readonly groupIn: number;
+  private readonly groupOut: number;
+  private readonly window: number;
+  /** a 1×1, stride-1, unpadded convolution needs no unfolding */
+  private readonly direct: boolean;
+
+  constructor(
+    readonly k: Kernels,
+    readonly x: Slot,
+    readonly y: Slot,
+    readonly weight: Param,
+    readonly bias: Param | null,
+    shape: ConvShape,
+    readonly cOut: number,
+    readonly groups = 1,
+  ) {
+    this.shape = shape;
+    this.groupIn = shape.c / groups;
+    this.groupOut = cOut / groups;
+    if (!Number.isInteger(this.groupIn) || !Number.isInteger(this.groupOut))
+      throw new Error(`conv ${weight.name}: ${groups} groups must divide ${shape.c} and ${cOut}`);
+    this.window = shape.kh * shape.kw * this.groupIn;
+    this.direct = shape.kh === 1 && shape.kw === 1 && shape.stride === 1 && shape.pad === 0;
+    if (x.dim !== shape.h * shape.w * shape.c || y.dim !== shape.ho * shape.wo * cOut)
+      throw new Error(`conv ${weight.name}: tensor sizes do not match its shape`);
+  }
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return this.bias ? [this.weight, this.bias] : [this.weight];
+  }
+  attributes(): OpAttributes {
+    const { kh, stride, pad } = this.shape;
+    const a: OpAttributes = { kernel: kh, stride, padding: pad };
+    if (this.groups > 1) a.groups = this.groups;
+    return a;
+  }
+
+  /** floats of one group's weight matrix (window × groupOut) */
+  get weightBlock(): number {
+    return this.window * this.groupOut;
+  }
+
+  /** scratch floats the unfolded windows of a full batch take (0 for a direct convolution) */
+  get colsFloats(): number {
+    return this.direct ? 0 : this.x.capacity * this.shape.ho * this.shape.wo * this.window;
+  }
+
+  /** multiply-adds of one example's forward pass */
+  get macsPerExample(): number {
+    return this.shape.ho * this.shape.wo * this.weight.size;
+  }
+
+  forward(n: number): void {
+    const { k, x, y, groupIn: gi, groupOut: go, window: kk } = this;
+    const rows = n * this.shape.ho * this.shape.wo;
+    for (let g = 0; g < this.groups; g++) {
+      const wOff = g * kk * go;
+      if (this.direct)
+        k.gemmNN(
+          rows,
+          go,
+          gi,
+          x.value,
+          g * gi,
+          this.shape.c,
+          this.weight.value,
+          wOff,
+          go,
+          y.value,
+          g * go,
+          this.cOut,
+          false,
+        );
+      else {
+        k.im2col(n, this.shape, g * gi, gi, x.value, this.cols);
+        k.gemmNN(
+          rows,
+          go,
+          kk,
+          this.cols,
+          0,
+          kk,
+          this.weight.value,
+          wOff,
+          go,
+          y.value,
+          g * go,
+          this.cOut,
+          false,
+        );
+      }
+    }
+    if (this.bias) k.addBias(rows, this.cOut, y.value, 0, this.cOut, this.bias.value, 0);
+  }
+
+  backward(n: number): void {
+    const { k, x, y, groupIn: gi, groupOut: go, window: kk } = this;
+    const rows = n * this.shape.ho * this.shape.wo;
+    for (let g = 0; g < this.groups; g++) {
+      const wOff = g * kk * go;
+      if (this.direct) {
+        k.gemmTN(
+          rows,
+          go,
+          gi,
+          x.value,
+          g * gi,
+          this.shape.c,
+          y.grad,
+          g * go,
+          this.cOut,
+          this.weight.grad,
+          wOff,
+          go,
+          false,
+        );
+        if (x.needsGrad)
+          k.gemmNT(
+            rows,
+            go,
+            gi,
+            y.grad,
+            g * go,
+            this.cOut,
+            this.weight.value,
+            wOff,
+            go,
+            x.grad,
+            g * gi,
+            this.shape.c,
+            true,
+          );
+        continue;
+      }
+      k.im2col(n, this.shape, g * gi, gi, x.value, this.cols);
+      k.gemmTN(
+        rows,
+        go,
+        kk,
+        this.cols,
+        0,
+        kk,
+        y.grad,
+        g * go,
+        this.cOut,
+        this.weight.grad,
+        wOff,
+        go,
+        false,
+      );
+      if (!x.needsGrad) continue;
+      // the windows' gradient overwrites the windows, then folds back into the pixels
+      k.gemmNT(
+        rows,
+        go,
+        kk,
+        y.grad,
+        g * go,
+        this.cOut,
+        this.weight.value,
+        wOff,
+        go,
+        this.cols,
+        0,
+        kk,
+        false,
+      );
+      k.col2imAdd(n, this.shape, g * gi, gi, this.cols, x.grad);
+    }
+    if (this.bias) k.sumRows(rows, this.cOut, y.grad, 0, this.cOut, this.bias.grad, 0, false);
+  }
+}
+
+/** Global average pooling: each channel of an NHWC map (hw pixels × c) becomes its mean. */
+export class GlobalAvgPool implements Op {
+  readonly kind = 'pool';
+  name = '';
+  constructor(
+    readonly k: Kernels,
+    readonly x: Slot,
+    readonly y: Slot,
+  ) {
+    if (x.dim % y.dim !== 0) throw new Error(`pool: ${y.dim} channels do not divide ${x.dim}`);
+  }
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return { pooling: 'global average' };
+  }
+
+  forward(n: number): void {
+    this.k.avgPoolForward(n, this.x.dim / this.y.dim, this.y.dim, this.x.value, this.y.value);
+  }
+
+  backward(n: number): void {
+    if (!this.x.needsGrad) return;
+    this.k.avgPoolBackward(n, this.x.dim / this.y.dim, this.y.dim, this.y.grad, this.x.grad);
+  }
+}
+
+/**
+ * He et al.'s option A shortcut across a change of shape: every stride-th pixel, its c channels
+ * in the middle of the cOut new ones ([c0, c0 + c)), the rest zero — no parameters.
+ */
+export class SubsamplePad implements Op {
+  readonly kind = 'subsample';
+  name = '';
+  readonly c0: number;
+  constructor(
+    readonly k: Kernels,
+    readonly x: Slot,
+    readonly y: Slot,
+    readonly shape: ConvShape,
+    readonly cOut: number,
+  ) {
+    this.c0 = Math.floor((cOut - shape.c) / 2);
+  }
+
+  get inputs(): readonly Slot[] {
+    return [this.x];
+  }
+  get outputs(): readonly Slot[] {
+    return [this.y];
+  }
+  get params(): readonly Param[] {
+    return [];
+  }
+  attributes(): OpAttributes {
+    return { stride: this.shape.stride };
+  }
+
+  forward(n: number): void {
+    this.k.subsamplePadForward(n, this.shape, this.cOut, this.c0, this.x.value, this.y.value);
+  }
+
+  backward(n: number): void {
+    if (!this.x.needsGrad) return;
+    this.k.subsamplePadBackward(n, this.shape, this.cOut, this.c0, this.y.grad, this.x.grad);
   }
 }

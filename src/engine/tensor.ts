@@ -42,9 +42,9 @@ export class Arena {
 
 /**
  * A tensor of the compiled graph: an activation of shape [rows × dim] (rows ≤ capacity) with its
- * gradient. `shape` is one example's shape (today `[dim]` — a dense feature vector; a
- * convolution's C×H×W map is `[C, H, W]` with dim = C·H·W), so the graph can describe tensors
- * that are not vectors without the ops changing how they address them.
+ * gradient. `shape` is one example's shape: `[dim]` for a dense feature vector, `[h, w, c]` for a
+ * convolution's map (stored NHWC: a pixel's c channels are contiguous; dim = h·w·c), so the
+ * graph can describe tensors that are not vectors without the ops changing how they address them.
  */
 export class Slot {
   /** set when the model's arena is committed */

@@ -6,7 +6,19 @@
  * flags and --help text and the URL's keys; the validator (fields.ts) takes any such table, so
  * every study validates its own settings the same way.
  */
-import { type Arch, ARCHS, depthError, KERNEL_PATHS, type KernelPath } from '../engine/choices.ts';
+import {
+  type Arch,
+  ARCHS,
+  CONV_ARCHS,
+  convDepthError,
+  depthError,
+  KERNEL_PATHS,
+  type KernelPath,
+  MODEL_FAMILIES,
+  type ModelFamily,
+  SHORTCUT_OPTIONS,
+  type ShortcutOption,
+} from '../engine/choices.ts';
 import { DATASET_NAMES, type DatasetName } from '../data/types.ts';
 import {
   defaultsOf,
@@ -28,8 +40,10 @@ export type LossName = 'softmax' | 'sigmoid';
 export type ResidualInit = 'zero' | 'one';
 
 export interface TrainConfig {
+  model: ModelFamily;
   arch: Arch;
   shortcut: boolean;
+  shortcutOption: ShortcutOption;
   depth: number;
   width: number;
   activation: ActivationName;
@@ -61,7 +75,20 @@ export interface TrainConfig {
   kernels: KernelPath;
 }
 
+/**
+ * The widest first stage a convolutional network may have: its last stage has 4 × width
+ * channels, so 64 gives 256 (a 3×3 layer of 256 → 256 channels is 590,000 weights, and every
+ * image's maps weigh 4 × width × side² floats per layer).
+ */
+export const CONV_MAX_WIDTH = 64;
+
 export const TRAIN_FIELDS = {
+  model: {
+    kind: 'enum',
+    values: MODEL_FAMILIES,
+    default: 'mlp',
+    help: "the kind of network: mlp, a stack of dense layers; or conv, a convolutional network as in He et al.'s CIFAR experiments (3×3 convolutions in three stages of width, 2 × width and 4 × width channels on ever smaller maps, then an average over the map); conv reads images, so without a dataset it trains on the digits",
+  },
   arch: {
     kind: 'enum',
     values: ARCHS,
@@ -73,14 +100,27 @@ export const TRAIN_FIELDS = {
     default: true,
     help: 'keep the shortcut; off gives the plain twin of any block (same weight layers, no skip)',
   },
+  shortcutOption: {
+    kind: 'enum',
+    values: SHORTCUT_OPTIONS,
+    default: 'A',
+    flag: 'shortcut-option',
+    help: 'conv: how a shortcut crosses a stage (maps halved, channels doubled): A subsamples and pads the new channels with zeros (no parameters, as in the paper), B projects with a strided 1×1 convolution',
+  },
   depth: {
     kind: 'int',
     min: 3,
     max: 1202,
     default: 20,
-    help: 'weight layers, counted as in the paper: stem + block layers + head (e.g. 8, 20, 56, 110)',
+    help: 'weight layers, counted as in the paper: stem + block layers + head (e.g. 8, 20, 56, 110; conv: 6n + 2)',
   },
-  width: { kind: 'int', min: 1, max: 1024, default: 16, help: 'units per hidden layer' },
+  width: {
+    kind: 'int',
+    min: 1,
+    max: 1024,
+    default: 16,
+    help: `units per hidden layer (conv: channels of the first stage, at most ${CONV_MAX_WIDTH}; the next stages have 2× and 4× as many)`,
+  },
   activation: {
     kind: 'enum',
     values: ['relu', 'tanh', 'sigmoid', 'identity'],
@@ -97,7 +137,7 @@ export const TRAIN_FIELDS = {
     kind: 'enum',
     values: ['none', 'batch'],
     default: 'batch',
-    help: 'normalisation after each weight layer',
+    help: 'normalisation after each weight layer (batch is recommended for conv, as in the paper)',
   },
   residualInit: {
     kind: 'enum',
@@ -133,7 +173,7 @@ export const TRAIN_FIELDS = {
     kind: 'enum',
     values: DATASET_NAMES,
     default: 'spiral',
-    help: 'two spirals, circles, xor, moons, gaussian blobs, or MNIST digits',
+    help: 'two spirals, circles, xor, moons, gaussian blobs, or MNIST digits (the default for a conv network)',
   },
   samples: {
     kind: 'int',
@@ -265,7 +305,28 @@ export function defaultTrainConfig(): TrainConfig {
  * validates links without it).
  */
 export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
-  return validateFields<TrainConfig>(TRAIN_FIELDS, input, trainCombinations);
+  return validateFields<TrainConfig>(TRAIN_FIELDS, withFamilyDefaults(input), trainCombinations);
+}
+
+/**
+ * A convolutional network reads images, so where a config asks for one and names no dataset, the
+ * dataset is the digits (the one set of images) rather than the 2-D default. Every validator of
+ * training settings applies this to its raw input; a given dataset is kept (and checked).
+ */
+export function withFamilyDefaults(input: unknown): unknown {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) return input;
+  const given = input as Record<string, unknown>;
+  if (given.model === 'conv' && given.dataset === undefined) return { ...given, dataset: 'digits' };
+  return input;
+}
+
+/**
+ * null if the network family and block type can reach the depth, otherwise a message naming the
+ * nearest valid depths (a convolutional network: 6n + 2; a stack of dense layers: the block's
+ * own rule).
+ */
+export function familyDepthError(model: ModelFamily, arch: Arch, depth: number): string | null {
+  return model === 'conv' ? convDepthError(depth) : depthError(arch, depth);
 }
 
 /**
@@ -275,8 +336,10 @@ export function validateTrainConfig(input: unknown): Validation<TrainConfig> {
  */
 function trainCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean): FieldError[] {
   const errors: FieldError[] = [];
-  if (valid('arch', 'depth')) {
-    const depthProblem = depthError(c.arch, c.depth);
+  const conv = valid('model') && c.model === 'conv';
+  if (conv) errors.push(...convCombinations(c, valid));
+  if (valid('model', 'arch', 'depth') && !(conv && !CONV_ARCHS.includes(c.arch))) {
+    const depthProblem = familyDepthError(c.model, c.arch, c.depth);
     if (depthProblem) errors.push({ key: 'depth', message: depthProblem });
   }
   if (valid('arch', 'width') && c.arch === 'bottleneck' && c.width < 4)
@@ -304,5 +367,26 @@ function trainCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean
     });
   if (valid('dataset', 'samples') && c.dataset === 'digits' && c.samples > 10000)
     errors.push({ key: 'samples', message: `the digits set has 10000 images, got ${c.samples}` });
+  return errors;
+}
+
+/** What a convolutional network needs besides its depth (checked in trainCombinations). */
+function convCombinations(c: TrainConfig, valid: (...keys: string[]) => boolean): FieldError[] {
+  const errors: FieldError[] = [];
+  if (valid('arch') && !CONV_ARCHS.includes(c.arch))
+    errors.push({
+      key: 'arch',
+      message: `a convolutional network is built from basic blocks: ${CONV_ARCHS.join(' or ')} (got ${c.arch})`,
+    });
+  if (valid('dataset') && c.dataset !== 'digits')
+    errors.push({
+      key: 'dataset',
+      message: `a convolutional network reads images: use digits (${c.dataset} is a set of 2-D points)`,
+    });
+  if (valid('width') && c.width > CONV_MAX_WIDTH)
+    errors.push({
+      key: 'width',
+      message: `a convolutional network's width is its first stage's channels (the last stage has 4 × width): at most ${CONV_MAX_WIDTH}, got ${c.width}`,
+    });
   return errors;
 }

@@ -15,7 +15,12 @@
  * This module holds the plan and the settings only — no engine — so the page's main thread can
  * import it; the parts' jobs are in landscapeParts.ts.
  */
-import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
+import {
+  TRAIN_FIELDS,
+  type TrainConfig,
+  validateTrainConfig,
+  withFamilyDefaults,
+} from './config.ts';
 import { type FieldError, type Validation, validateFields } from './fields.ts';
 import { isPartFailure, type Part, type Plan } from './job.ts';
 
@@ -53,7 +58,8 @@ export const LANDSCAPE_FIELDS = {
 
 export type LandscapeConfig = TrainConfig & { grid: number; range: number; examples: number };
 
-export function validateLandscapeConfig(input: unknown): Validation<LandscapeConfig> {
+export function validateLandscapeConfig(raw: unknown): Validation<LandscapeConfig> {
+  const input = withFamilyDefaults(raw); // a convolutional network's data: the digits
   return validateFields<LandscapeConfig>(LANDSCAPE_FIELDS, input, (c, valid) => {
     const errors: FieldError[] = [];
     if (!valid(...Object.keys(TRAIN_FIELDS))) return errors;

@@ -10,7 +10,12 @@
  * byte for byte however the parts ran. This module imports no engine: the page imports the plan
  * on its main thread, and its workers run the parts.
  */
-import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
+import {
+  TRAIN_FIELDS,
+  type TrainConfig,
+  validateTrainConfig,
+  withFamilyDefaults,
+} from './config.ts';
 import { type FieldError, type Validation, validateFields } from './fields.ts';
 import { isPartFailure, type Part, type Plan } from './job.ts';
 import type { FinalMetrics } from './record.ts';
@@ -43,7 +48,7 @@ export type LesionConfig = Omit<TrainConfig, 'arch' | 'shortcut'> & { draws: num
 export type LesionNetConfig = TrainConfig & { draws: number };
 
 export function validateLesionConfig(input: unknown): Validation<LesionConfig> {
-  return validateFields<LesionConfig>(LESION_FIELDS, input, (c) => {
+  return validateFields<LesionConfig>(LESION_FIELDS, withFamilyDefaults(input), (c) => {
     // each network's training settings, checked as `train` checks them (a rejected field is
     // absent here and takes its default, so it adds no second message)
     const errors: FieldError[] = [];

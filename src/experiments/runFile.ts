@@ -96,6 +96,12 @@ function stepProblems(name: string, steps: readonly number[], last: number): str
   return problems;
 }
 
+/**
+ * Settings a run record written before they existed lacks; each such record ran with the
+ * value they now default to (a stack of dense layers, where the shortcut option does nothing).
+ */
+const LATER_SETTINGS: ReadonlySet<string> = new Set(['model', 'shortcutOption']);
+
 /** A run record's text (and its size in bytes, when known before reading it). */
 export function readRunFile(text: string, bytes = text.length): RunFileResult {
   const tooBig = runFileTooBig(bytes);
@@ -115,8 +121,11 @@ export function readRunFile(text: string, bytes = text.length): RunFileResult {
   const parsed = v.safeParse(RECORD, json.value);
   if (!parsed.success) return { ok: false, problems: issueLines(parsed.issues) };
   // a record holds every setting (docs/run-schema.md): a missing one would be read as its
-  // default, which need not be what the run used
-  const missing = Object.keys(TRAIN_FIELDS).filter((key) => !(key in parsed.output.config));
+  // default, which need not be what the run used — except the settings added after records
+  // were first written, whose absence means the one network there was then (dense layers)
+  const missing = Object.keys(TRAIN_FIELDS).filter(
+    (key) => !(key in parsed.output.config) && !LATER_SETTINGS.has(key),
+  );
   if (missing.length)
     return {
       ok: false,

@@ -17,11 +17,25 @@ export function datasetShape(config: TrainConfig): { inputDim: number; numClasse
   return { inputDim: 2, numClasses: syntheticNumClasses(config.dataset) };
 }
 
+/**
+ * The spec of a config's network. A convolutional network reads each example as an image — one
+ * grey channel of the digits' side² pixels, in the maps' layout h × w × c — so its spec names the
+ * image and the shortcut option; a stack of dense layers reads the flat vector.
+ */
 export function modelSpec(
   config: TrainConfig,
   data: { inputDim: number; numClasses: number },
 ): ModelSpec {
+  const conv =
+    config.model === 'conv'
+      ? {
+          image: [config.digitsSize, config.digitsSize, 1] as const,
+          shortcutOption: config.shortcutOption,
+        }
+      : {};
   return {
+    model: config.model,
+    ...conv,
     arch: config.arch,
     shortcut: config.shortcut,
     depth: config.depth,

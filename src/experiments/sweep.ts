@@ -8,8 +8,14 @@
  * training accuracy in evaluation mode — null when it was not reached within the budget, never
  * dropped or clipped; a diverged run keeps its step of divergence.
  */
-import { type Arch, ARCHS, depthError } from '../engine/choices.ts';
-import { TRAIN_FIELDS, type TrainConfig, validateTrainConfig } from './config.ts';
+import { type Arch, ARCHS, CONV_ARCHS } from '../engine/choices.ts';
+import {
+  familyDepthError,
+  TRAIN_FIELDS,
+  type TrainConfig,
+  validateTrainConfig,
+  withFamilyDefaults,
+} from './config.ts';
 import { type FieldError, type Validation, validateFields } from './fields.ts';
 import { isPartFailure, type Part, type PartFailure, type Plan } from './job.ts';
 import type { FinalMetrics, RunRecord } from './record.ts';
@@ -63,13 +69,21 @@ export type SweepConfig = Omit<TrainConfig, 'arch' | 'depth'> & {
 export const MAX_SWEEP_RUNS = 600;
 
 export function validateSweepConfig(input: unknown): Validation<SweepConfig> {
-  return validateFields<SweepConfig>(SWEEP_FIELDS, input, (c, valid) => {
+  return validateFields<SweepConfig>(SWEEP_FIELDS, withFamilyDefaults(input), (c, valid) => {
     const errors: FieldError[] = [];
-    if (valid('archs', 'depths'))
+    const conv = valid('model') && c.model === 'conv';
+    const wrongArch = conv ? c.archs.filter((a) => !CONV_ARCHS.includes(a)) : [];
+    if (valid('archs') && wrongArch.length > 0)
+      errors.push({
+        key: 'archs',
+        message: `a convolutional network is built from basic blocks: ${CONV_ARCHS.join(' or ')} (got ${wrongArch.join(', ')})`,
+      });
+    if (valid('model', 'archs', 'depths') && wrongArch.length === 0)
       for (const arch of c.archs)
         for (const depth of c.depths) {
-          const problem = depthError(arch, depth);
-          if (problem) errors.push({ key: 'depths', message: problem });
+          const problem = familyDepthError(c.model, arch, depth);
+          if (problem && !errors.some((e) => e.message === problem))
+            errors.push({ key: 'depths', message: problem });
         }
     if (valid('archs', 'depths', 'seeds')) {
       const runs = c.archs.length * c.depths.length * c.seeds;

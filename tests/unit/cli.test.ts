@@ -93,6 +93,31 @@ describe.concurrent(
       expect(r.stderr).toMatch(/resnet-lab train --help/);
     });
 
+    it('a convolutional network: a bad --model or --shortcut-option, a 2-D set, a depth not 6n + 2', async () => {
+      await expectUsageError(
+        ['train', ...SMALL, '--model', 'cnn'],
+        /--model: expected one of mlp, conv, got "cnn"/,
+      );
+      await expectUsageError(
+        ['train', '--model', 'conv', '--depth', '10', '--dataset', 'spiral', '--shortcut-option=C'],
+        /--shortcut-option: expected one of A, B, got "C"/,
+        /--dataset: a convolutional network reads images: use digits/,
+        /--depth: 10 is not a valid depth for a convolutional network .* nearest valid: 8 or 14/,
+      );
+      await expectUsageError(
+        ['inspect', '--model', 'conv', '--arch', 'densenet'],
+        /--arch: a convolutional network is built from basic blocks: plain or resnet \(got densenet\)/,
+      );
+      await expectUsageError(
+        ['sweep', '--model', 'conv', '--archs', 'plain,highway', '--depths', '8,20'],
+        /--archs: a convolutional network is built from basic blocks: plain or resnet \(got highway\)/,
+      );
+      await expectUsageError(
+        ['sweep', '--model', 'conv', '--depths', '8,12,20'],
+        /--depths: 12 is not a valid depth for a convolutional network/,
+      );
+    });
+
     it('--out in a directory that does not exist', async () => {
       await expectUsageError(
         ['train', ...SMALL, '--out', out('no/such/dir/run.json')],
@@ -333,6 +358,43 @@ describe.concurrent('resnet-lab train', SPAWNED, () => {
     expect(rec.final.steps).toBe(3);
   });
 
+  it('--model conv: trains a convolutional net on the digits; inspect shows its maps as C×H×W', async () => {
+    const flags = ['--model', 'conv', '--depth', '8', '--width', '4'];
+    const r = await cli(['train', ...flags, '--steps', '4', '--samples', '200', '--quiet']);
+    expect(r.code, r.stderr).toBe(0);
+    const rec = JSON.parse(r.stdout);
+    expect(rec.config).toMatchObject({ model: 'conv', shortcutOption: 'A', dataset: 'digits' });
+    expect(rec.dataset).toMatchObject({ name: 'digits', inputDim: 196, classes: 10 });
+    expect(rec.final.steps).toBe(4);
+    const table = await cli(['inspect', ...flags]);
+    expect(table.code, table.stderr).toBe(0);
+    expect(table.stdout).toMatch(/^convolutional resnet, depth 8, width 4 \(channels 4, 8, 16/);
+    // the stem's map: 4 channels of 14×14 (stored 14×14×4); the last stage's: 16 of 4×4
+    expect(table.stdout).toMatch(/^stem +conv +stem +\[4×14×14\] +36$/m);
+    expect(table.stdout).toMatch(/^stage3\.block1\.2 +conv +3 +\[16×4×4\]/m);
+    expect(table.stdout).toMatch(/^pool +pool +head +\[16\]/m);
+    const json = JSON.parse((await cli(['inspect', ...flags, '--json'])).stdout);
+    expect(json.config.model).toBe('conv');
+    expect(json.tensors.find((t: { name: string }) => t.name === 'stem.out').shape).toEqual([
+      14, 14, 4,
+    ]);
+    expect(json.params).toBe(rec.model.params);
+    const sweep = await cli([
+      'sweep',
+      ...['--model', 'conv', '--depths', '8,14', '--seeds', '1', '--width', '4'],
+      ...['--steps', '3', '--samples', '200', '--quiet'],
+    ]);
+    expect(sweep.code, sweep.stderr).toBe(0);
+    const runs = JSON.parse(sweep.stdout);
+    expect(runs.config).toMatchObject({ model: 'conv', dataset: 'digits' });
+    expect(runs.runs.map((x: { arch: string; depth: number }) => `${x.arch}-${x.depth}`)).toEqual([
+      'plain-8',
+      'plain-14',
+      'resnet-8',
+      'resnet-14',
+    ]);
+  });
+
   it('prints progress and a summary on stderr, the record alone on stdout', async () => {
     const r = await cli(['train', ...SMALL, '--out', out('summary.json')]);
     expect(r.code, r.stderr).toBe(0);
@@ -445,6 +507,22 @@ describe('parseTrainArgs (in process)', () => {
     expect(run(['--layer-stats']).config.layerStatsEvery).toBe(TRAIN_FIELDS.evalEvery.default);
     const r = parseTrainArgs(['--layer-stats', '--layer-stats-every', '5']);
     expect(r.kind).toBe('problems');
+  });
+
+  it('--model conv trains on the digits unless a dataset is given, with option A unless told', () => {
+    const conv = run(['--model', 'conv', '--depth', '8', '--width', '4']).config;
+    expect(conv).toMatchObject({ model: 'conv', dataset: 'digits', shortcutOption: 'A' });
+    expect(run(['--model=conv', '--shortcut-option', 'B']).config.shortcutOption).toBe('B');
+    expect(
+      run(['--model', 'conv', '--dataset', 'digits', '--digits-size', '28']).config,
+    ).toMatchObject({ dataset: 'digits', digitsSize: 28 });
+    // dense layers keep the 2-D default
+    expect(run([]).config).toMatchObject({ model: 'mlp', dataset: 'spiral' });
+    const r = parseTrainArgs(['--model', 'conv', '--dataset', 'moons', '--width', '65']);
+    expect(r.kind === 'problems' && r.problems).toEqual([
+      '--dataset: a convolutional network reads images: use digits (moons is a set of 2-D points)',
+      "--width: a convolutional network's width is its first stage's channels (the last stage has 4 × width): at most 64, got 65",
+    ]);
   });
 
   it('rejects values for switches and stray short flags', () => {

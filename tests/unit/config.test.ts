@@ -312,3 +312,80 @@ describe('one message per problem', () => {
     ]);
   });
 });
+
+describe('the convolutional family (model conv)', () => {
+  const CONV = { model: 'conv', arch: 'resnet', depth: 20, width: 8 };
+
+  it('dense layers stay the default, with option A for a conv shortcut', () => {
+    expect(defaultTrainConfig().model).toBe('mlp');
+    expect(defaultTrainConfig().shortcutOption).toBe('A');
+  });
+
+  it('without a dataset, a convolutional network trains on the digits; a dense one on the spiral', () => {
+    expect(valueOf(CONV).dataset).toBe('digits');
+    expect(valueOf({ model: 'mlp' }).dataset).toBe('spiral');
+    expect(valueOf({ ...CONV, dataset: 'digits', digitsSize: 28 }).digitsSize).toBe(28);
+  });
+
+  it('a 2-D set is refused, saying that the network reads images', () => {
+    expect(errorsOf({ ...CONV, dataset: 'spiral' })).toEqual([
+      'dataset: a convolutional network reads images: use digits (spiral is a set of 2-D points)',
+    ]);
+  });
+
+  it('depth 6n + 2, whatever the block type', () => {
+    for (const depth of [8, 14, 20, 32, 44, 56, 110])
+      for (const arch of ['plain', 'resnet'])
+        expect(valueOf({ ...CONV, arch, depth }).depth).toBe(depth);
+    // 10 and 12 are valid for dense basic blocks (2 + 2·blocks), not for a convnet
+    expect(valueOf({ arch: 'resnet', depth: 10 }).depth).toBe(10);
+    const [message] = errorsOf({ ...CONV, depth: 10 });
+    expect(message).toMatch(/^depth: 10 is not a valid depth for a convolutional network/);
+    expect(message).toMatch(/nearest valid: 8 or 14$/);
+    expect(errorsOf({ ...CONV, depth: 3 })[0]).toMatch(/nearest valid: 8/);
+  });
+
+  it('only basic blocks, plain or residual; no second message about the depth', () => {
+    expect(errorsOf({ ...CONV, arch: 'bottleneck', depth: 21 })).toEqual([
+      'arch: a convolutional network is built from basic blocks: plain or resnet (got bottleneck)',
+    ]);
+  });
+
+  it('width is the first stage’s channels, at most 64', () => {
+    expect(valueOf({ ...CONV, width: 64 }).width).toBe(64);
+    expect(errorsOf({ ...CONV, width: 65 })).toEqual([
+      "width: a convolutional network's width is its first stage's channels (the last stage has 4 × width): at most 64, got 65",
+    ]);
+    // dense layers keep their own limit
+    expect(valueOf({ width: 1024 }).width).toBe(1024);
+  });
+
+  it('batch norm is recommended, not required', () => {
+    expect(valueOf({ ...CONV, norm: 'none' }).norm).toBe('none');
+  });
+
+  it('a bad family or shortcut option is named with its values', () => {
+    expect(errorsOf({ model: 'cnn' })).toEqual(['model: expected one of mlp, conv, got "cnn"']);
+    expect(errorsOf({ ...CONV, shortcutOption: 'C' })).toEqual([
+      'shortcutOption: expected one of A, B, got "C"',
+    ]);
+    expect(valueOf({ ...CONV, shortcutOption: 'B' }).shortcutOption).toBe('B');
+  });
+
+  it('the spec reads each example as a one-channel image of the digits’ side', () => {
+    const spec = modelSpec(valueOf({ ...CONV, shortcutOption: 'B' }), {
+      inputDim: 196,
+      numClasses: 10,
+    });
+    expect(spec).toMatchObject({
+      model: 'conv',
+      image: [14, 14, 1],
+      shortcutOption: 'B',
+      width: 8,
+      inputDim: 196,
+    });
+    const dense = modelSpec(valueOf({}), { inputDim: 2, numClasses: 2 });
+    expect(dense.model).toBe('mlp');
+    expect(dense.image).toBeUndefined();
+  });
+});

@@ -120,6 +120,29 @@ describe('reading a run record', () => {
     expect(problems).toEqual(['dataset: missing', 'extra: not a field of this file format']);
   });
 
+  it('a record written before the network families (no model, no shortcutOption) opens as dense layers', () => {
+    const old = edited(finished, (r) => {
+      delete r.config.model;
+      delete r.config.shortcutOption;
+    });
+    const r = readRunFile(old);
+    expect(r.ok).toBe(true);
+    if (r.ok) {
+      expect(r.record.config.model).toBe('mlp');
+      expect(r.record.config.shortcutOption).toBe('A');
+      expect(r.record).toEqual(finished);
+    }
+    // every other setting is still required
+    expect(
+      problemsOf(
+        edited(finished, (r) => {
+          delete r.config.model;
+          delete r.config.depth;
+        }),
+      ),
+    ).toEqual(['config.depth: missing']);
+  });
+
   it('never throws and never accepts a broken record, over 2,000 seeded mutations', () => {
     const text = toJSON(finished);
     const rng = new Rng(7, 'run-file-fuzz');

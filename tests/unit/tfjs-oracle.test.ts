@@ -390,3 +390,111 @@ describe('block types against tf.js (loss, every parameter gradient, input gradi
     }
   });
 });
+
+/*
+ * Convolutional networks: the engine's NHWC maps and [kh, kw, cin, cout] weights are tf's own
+ * layouts, so tf.conv2d (with the paper's symmetric padding written out: tf's 'same' pads a
+ * stride-2 window on an even side asymmetrically), tf.moments over every pixel and the batch
+ * (batch norm over channels), a 1×1 stride-2 pooling plus zero channels (option A) and tf.mean over
+ * the pixels (global pooling) are an independent implementation of He et al. §4.2.
+ */
+function conv4(r: Reference, x: tf.Tensor4D, name: string, kernel: number, stride: number) {
+  const cin = x.shape[3];
+  const w = r.p(`${name}.W`);
+  const filter = w.reshape([kernel, kernel, cin, w.size / (kernel * kernel * cin)]) as tf.Tensor4D;
+  const pad = Math.floor(kernel / 2);
+  let y = tf.conv2d(x, filter, stride, [
+    [0, 0],
+    [pad, pad],
+    [pad, pad],
+    [0, 0],
+  ]);
+  if (r.spec.norm === 'none') y = y.add(r.p(`${name}.b`));
+  return y;
+}
+
+function bn4(r: Reference, x: tf.Tensor4D, name: string): tf.Tensor4D {
+  if (r.spec.norm === 'none') return x;
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const xhat = x.sub(mean).div(variance.add(BN_EPS).sqrt());
+  return xhat.mul(r.p(`${name}.bn.gamma`)).add(r.p(`${name}.bn.beta`));
+}
+
+function convNetwork(r: Reference, x2: tf.Tensor2D): tf.Tensor2D {
+  const [h0, w0, c0] = r.spec.image!;
+  const skip = r.spec.shortcut && r.spec.arch !== 'plain';
+  const perStage = r.model.blocks / 3;
+  const act4 = (t: tf.Tensor4D) => (r.spec.activation === 'relu' ? tf.relu(t) : tf.tanh(t));
+  let h = act4(bn4(r, conv4(r, x2.reshape([-1, h0, w0, c0]), 'stem', 3, 1), 'stem'));
+  for (let stage = 1; stage <= 3; stage++)
+    for (let i = 1; i <= perStage; i++) {
+      const name = `stage${stage}.block${i}`;
+      const stride = stage > 1 && i === 1 ? 2 : 1;
+      const f1 = act4(bn4(r, conv4(r, h, `${name}.1`, 3, stride), `${name}.1`));
+      const f = bn4(r, conv4(r, f1, `${name}.2`, 3, 1), `${name}.2`);
+      if (!skip) {
+        h = act4(f);
+        continue;
+      }
+      let shortcut = h;
+      if (f.shape[3] !== h.shape[3]) {
+        if (r.spec.shortcutOption === 'B')
+          shortcut = bn4(r, conv4(r, h, `${name}.projection`, 1, stride), `${name}.projection`);
+        else {
+          // a 1×1 average with stride 2 is the subsampling (tf has no gradient of stridedSlice)
+          const sub = tf.avgPool(h, 1, 2, 'valid');
+          const c = h.shape[3];
+          const extra = f.shape[3] - c;
+          const before = Math.floor(extra / 2);
+          shortcut = tf.pad(sub, [
+            [0, 0],
+            [0, 0],
+            [0, 0],
+            [before, extra - before],
+          ]);
+        }
+      }
+      h = act4(shortcut.add(f));
+    }
+  return r.dense(tf.mean(h, [1, 2]) as tf.Tensor2D, 'head', { bias: true });
+}
+
+describe('convolutional networks against tf.js (conv2d, moments over pixels, subsampling)', () => {
+  const conv = (over: Partial<ModelSpec>): Partial<ModelSpec> => ({
+    model: 'conv',
+    image: [7, 5, 2],
+    inputDim: 70,
+    depth: 8,
+    width: 3,
+    activation: 'relu',
+    ...over,
+  });
+  for (const norm of ['none', 'batch'] as const)
+    for (const [arch, option] of [
+      ['plain', 'A'],
+      ['resnet', 'A'],
+      ['resnet', 'B'],
+    ] as const)
+      it(`${arch}${arch === 'resnet' ? `, option ${option}` : ''}, norm ${norm}, 7×5×2 maps`, () => {
+        const model = setUp(
+          conv({ arch, shortcut: arch === 'resnet', shortcutOption: option, norm }),
+        );
+        expectAgreement(compareWithTf(model, convNetwork), 2e-4);
+      });
+
+  it('depth 14 with tanh on odd 9×9×1 maps', () => {
+    const model = setUp(
+      conv({
+        image: [9, 9, 1],
+        inputDim: 81,
+        depth: 14,
+        width: 2,
+        activation: 'tanh',
+        norm: 'batch',
+      }),
+      undefined,
+      5,
+    );
+    expectAgreement(compareWithTf(model, convNetwork, 5), 2e-4);
+  });
+});

@@ -105,6 +105,29 @@ describe('page state in the URL', () => {
     expect(notices[0]).toMatch(/^depth=21: .*nearest valid: 20 or 23 — the default is used$/);
   });
 
+  it('a convolutional network: the digits unless the link names a dataset; its settings round-trip', () => {
+    const conv = decodePageState('?model=conv&depth=8&width=4');
+    expect(conv.notices).toEqual([]);
+    expect(conv.state.config).toMatchObject({ model: 'conv', dataset: 'digits', depth: 8 });
+    const state: PageState = {
+      config: { ...conv.state.config, shortcutOption: 'B', digitsSize: 28 },
+      view: { preset: null, section: null, hide: ['model'], ...defaultFigures() },
+    };
+    const query = encodePageState(state);
+    expect(query).toContain('model=conv');
+    expect(query).toContain('shortcut-option=B');
+    expect(query).toContain('hide=model');
+    expect(decodePageState(query)).toEqual({ state, notices: [] });
+    // a 2-D set or a depth it cannot build is dropped, with a notice; the digits take its place
+    const bad = decodePageState('?model=conv&dataset=spiral&depth=10&shortcut-option=C');
+    expect(bad.state.config).toMatchObject({ model: 'conv', dataset: 'digits', depth: 20 });
+    expect(bad.state.config.shortcutOption).toBe('A');
+    expect(bad.notices).toHaveLength(3);
+    expect(bad.notices.join('\n')).toMatch(/dataset=spiral: a convolutional network reads images/);
+    expect(bad.notices.join('\n')).toMatch(/depth=10: .*nearest valid: 8 or 14/);
+    expect(bad.notices.join('\n')).toMatch(/shortcut-option=C: expected one of A, B/);
+  });
+
   it('never throws, whatever the query', () => {
     for (const q of [
       '?%',

@@ -120,6 +120,12 @@ function roleOf(node: GraphNode, gateNodes: ReadonlySet<string>): BlockRole {
       return 'highway';
     case 'concat':
       return 'concat';
+    // convolutional nodes: drawn as their dense counterparts until the diagram learns them
+    case 'conv':
+      return 'dense';
+    case 'pool':
+    case 'subsample':
+      return 'activation';
   }
 }
 

@@ -3,7 +3,9 @@
  * (and in which group), their labels, and the conversion between the inputs' values and a
  * config for validateTrainConfig.
  */
+import { CONV_ARCHS, convBlocksPerStage } from '../../engine/choices.ts';
 import {
+  CONV_MAX_WIDTH,
   type Field,
   type FieldError,
   errorLine,
@@ -25,7 +27,7 @@ export interface FieldGroup {
 
 /** The settings shown up front, grouped; every other field goes under "More settings". */
 export const MAIN_GROUPS: FieldGroup[] = [
-  { legend: 'Network', keys: ['arch', 'depth', 'width', 'norm', 'activation', 'init'] },
+  { legend: 'Network', keys: ['model', 'arch', 'depth', 'width', 'norm', 'activation', 'init'] },
   { legend: 'Data', keys: ['dataset'] },
   { legend: 'Training', keys: ['optimizer', 'lr', 'batch', 'steps', 'seed'] },
 ];
@@ -42,8 +44,10 @@ export const MORE_KEYS: FieldKey[] = (Object.keys(TRAIN_FIELDS) as FieldKey[]).f
 );
 
 export const LABELS: Record<FieldKey, string> = {
+  model: 'Network',
   arch: 'Block type',
   shortcut: 'Shortcut connections',
+  shortcutOption: 'Shortcut across stages (convolutional)',
   depth: 'Depth (weight layers)',
   width: 'Width (units)',
   activation: 'Activation',
@@ -116,4 +120,27 @@ export function errorField(error: FieldError): FieldKey | null {
 /** What to show next to the field (the field's label is shown apart from it). */
 export function errorText(error: FieldError): string {
   return errorField(error) ? error.message : errorLine(error);
+}
+
+/** A label that depends on the network family: a convolutional network's width is channels. */
+export function labelOf(key: FieldKey, values: Pick<FormValues, 'model'>): string {
+  if (key === 'width' && values.model === 'conv') return 'Width (first stage’s channels)';
+  return LABELS[key];
+}
+
+/**
+ * The form after the reader picks a network family. Choosing a convolutional network moves the
+ * settings it cannot take to the nearest ones it can — the digits (it reads images), a basic
+ * block, a depth of 6n + 2, at most CONV_MAX_WIDTH channels — so that the choice alone gives a
+ * network that runs; going back to dense layers keeps everything (they take all of it).
+ */
+export function withFamily(values: FormValues, model: FieldValue): FormValues {
+  const next: FormValues = { ...values, model };
+  if (model !== 'conv' || values.model === 'conv') return next;
+  if (next.dataset !== 'digits') next.dataset = 'digits';
+  if (!(CONV_ARCHS as readonly FieldValue[]).includes(next.arch)) next.arch = 'resnet';
+  if (typeof next.depth === 'number' && convBlocksPerStage(next.depth) === null)
+    next.depth = 6 * Math.max(1, Math.round((next.depth - 2) / 6)) + 2;
+  if (typeof next.width === 'number' && next.width > CONV_MAX_WIDTH) next.width = CONV_MAX_WIDTH;
+  return next;
 }

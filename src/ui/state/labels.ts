@@ -6,6 +6,11 @@ import type { TrainConfig } from '../../experiments/config.ts';
 import type { FieldKey } from './form.ts';
 
 export const OPTION_LABELS: Partial<Record<FieldKey, Record<string, string>>> = {
+  model: { mlp: 'Dense layers', conv: 'Convolutional' },
+  shortcutOption: {
+    A: 'A: subsample, pad with zeros (no weights)',
+    B: 'B: 1×1 convolution (projection)',
+  },
   arch: {
     plain: 'Plain (basic block without its shortcut)',
     resnet: 'Basic residual block (He et al. 2015a)',
@@ -78,6 +83,10 @@ export function blockWords(arch: TrainConfig['arch']): string {
 
 /** The form's help where the schema's (written for the command line) names internal keys. */
 export const HELP: Partial<Record<FieldKey, string>> = {
+  model:
+    'dense layers: every unit sees every input; convolutional: 3×3 filters slide over the digit images, in three stages of width, 2 × width and 4 × width channels on ever smaller maps (He et al.’s CIFAR networks)',
+  shortcutOption:
+    'where a stage halves the maps and doubles the channels, the shortcut either subsamples its input and pads the new channels with zeros (A, no weights, as in the paper’s CIFAR networks) or projects it with a 1×1 convolution (B)',
   arch: 'the block the residual network is built from; its plain twin has the same layers without the shortcuts',
   optimizer: 'plain stochastic gradient descent, SGD with momentum, or Adam',
   kernels:

@@ -551,7 +551,10 @@ function decode(search: string): { state: PageState; notices: string[] } {
   const given: Partial<Record<FieldKey, unknown>> = {};
   for (const key of FIELD_KEYS) if (key in values) given[key] = values[key];
   for (let attempt = 0; attempt <= FIELD_KEYS.length; attempt++) {
-    const checked = validateTrainConfig({ ...base, ...given });
+    // a convolutional network reads images: a link that asks for one and names no dataset
+    // gets the digits, as on the command line (not the preset's 2-D set)
+    const family = given.model === 'conv' && !('dataset' in given) ? { dataset: 'digits' } : {};
+    const checked = validateTrainConfig({ ...base, ...given, ...family });
     if (checked.ok)
       return {
         state: { config: checked.value, view },
