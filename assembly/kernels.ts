@@ -1242,13 +1242,14 @@ function firstTap(x0: i32): i32 {
 }
 
 /**
- * cols[row, (a·kw + b)·cg + ch] = x[example, i·stride − pad + a, j·stride − pad + b, c0 + ch]
- * (0 over the padding), rows in (example, i, j) order: the TypeScript `im2col`. A kernel row's
- * in-map taps are one run of floats in x when they are adjacent pixels holding all the channels
- * (cg = c, stride irrelevant: taps are adjacent within a window) — one copy of (taps·c) floats.
+ * Rows [row0, row0 + rows) of im2col: cols[row − row0, (a·kw + b)·cg + ch] = x[example,
+ * i·stride − pad + a, j·stride − pad + b, c0 + ch] (0 over the padding), rows in (example, i, j)
+ * order. A kernel row's in-map taps are one run of floats in x when the group holds all the
+ * channels (cg = c: the taps of a window are adjacent pixels) — one copy of taps·c floats.
  */
-export function im2col(
-  n: i32,
+function unfoldRows(
+  row0: i32,
+  rows: i32,
   h: i32,
   w: i32,
   c: i32,
@@ -1266,47 +1267,57 @@ export function im2col(
   const pixel = <usize>c << 2;
   const tap = <usize>cg << 2;
   const whole = cg == c;
+  const perExample = ho * wo;
+  let r = row0 / perExample;
+  let i = (row0 % perExample) / wo;
+  let j = row0 % wo;
+  let base = x + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
   let at = cols;
-  for (let r = 0; r < n; r++) {
-    const base = x + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
-    for (let i = 0; i < ho; i++) {
-      const y0 = i * stride - pad;
-      for (let j = 0; j < wo; j++) {
-        const x0 = j * stride - pad;
-        const bLo = firstTap(x0);
-        const bHi = min(kw, w - x0);
-        for (let a = 0; a < kh; a++) {
-          const y = y0 + a;
-          if (y < 0 || y >= h || bLo >= bHi) {
-            zeroRun(at, kw * cg);
-            at += <usize>kw * tap;
-            continue;
-          }
-          if (bLo > 0) zeroRun(at, bLo * cg);
-          at += <usize>bLo * tap;
-          let from = base + (<usize>(y * w + x0 + bLo)) * pixel;
-          if (whole) {
-            const len = (bHi - bLo) * cg;
-            copyRun(from, at, len);
-            at += <usize>len << 2;
-          } else {
-            for (let b = bLo; b < bHi; b++) {
-              copyRun(from, at, cg);
-              from += pixel;
-              at += tap;
-            }
-          }
-          if (bHi < kw) zeroRun(at, (kw - bHi) * cg);
-          at += <usize>(kw - bHi) * tap;
+  for (let q = 0; q < rows; q++) {
+    const y0 = i * stride - pad;
+    const x0 = j * stride - pad;
+    const bLo = firstTap(x0);
+    const bHi = min(kw, w - x0);
+    for (let a = 0; a < kh; a++) {
+      const y = y0 + a;
+      if (y < 0 || y >= h || bLo >= bHi) {
+        zeroRun(at, kw * cg);
+        at += <usize>kw * tap;
+        continue;
+      }
+      if (bLo > 0) zeroRun(at, bLo * cg);
+      at += <usize>bLo * tap;
+      let from = base + (<usize>(y * w + x0 + bLo)) * pixel;
+      if (whole) {
+        const len = (bHi - bLo) * cg;
+        copyRun(from, at, len);
+        at += <usize>len << 2;
+      } else {
+        for (let b = bLo; b < bHi; b++) {
+          copyRun(from, at, cg);
+          from += pixel;
+          at += tap;
         }
+      }
+      if (bHi < kw) zeroRun(at, (kw - bHi) * cg);
+      at += <usize>(kw - bHi) * tap;
+    }
+    // the next output pixel: (r, i, j + 1), wrapping rows and examples
+    if (++j == wo) {
+      j = 0;
+      if (++i == ho) {
+        i = 0;
+        r++;
+        base += <usize>h * <usize>w * pixel;
       }
     }
   }
 }
 
-/** The adjoint of im2col: dx[pixel the tap read] += cols[row, tap], in the TypeScript order. */
-export function col2imAdd(
-  n: i32,
+/** The adjoint of unfoldRows: dx[pixel the tap read] += cols[row − row0, tap], rows in order. */
+function foldRows(
+  row0: i32,
+  rows: i32,
   h: i32,
   w: i32,
   c: i32,
@@ -1324,38 +1335,182 @@ export function col2imAdd(
   const pixel = <usize>c << 2;
   const tap = <usize>cg << 2;
   const whole = cg == c;
+  const perExample = ho * wo;
+  let r = row0 / perExample;
+  let i = (row0 % perExample) / wo;
+  let j = row0 % wo;
+  let base = dx + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
   let at = cols;
-  for (let r = 0; r < n; r++) {
-    const base = dx + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
-    for (let i = 0; i < ho; i++) {
-      const y0 = i * stride - pad;
-      for (let j = 0; j < wo; j++) {
-        const x0 = j * stride - pad;
-        const bLo = firstTap(x0);
-        const bHi = min(kw, w - x0);
-        for (let a = 0; a < kh; a++) {
-          const y = y0 + a;
-          if (y < 0 || y >= h || bLo >= bHi) {
-            at += <usize>kw * tap;
-            continue;
-          }
-          at += <usize>bLo * tap;
-          let to = base + (<usize>(y * w + x0 + bLo)) * pixel;
-          if (whole) {
-            const len = (bHi - bLo) * cg;
-            addRun(at, to, len);
-            at += <usize>len << 2;
-          } else {
-            for (let b = bLo; b < bHi; b++) {
-              addRun(at, to, cg);
-              to += pixel;
-              at += tap;
-            }
-          }
-          at += <usize>(kw - bHi) * tap;
+  for (let q = 0; q < rows; q++) {
+    const y0 = i * stride - pad;
+    const x0 = j * stride - pad;
+    const bLo = firstTap(x0);
+    const bHi = min(kw, w - x0);
+    for (let a = 0; a < kh; a++) {
+      const y = y0 + a;
+      if (y < 0 || y >= h || bLo >= bHi) {
+        at += <usize>kw * tap;
+        continue;
+      }
+      at += <usize>bLo * tap;
+      let to = base + (<usize>(y * w + x0 + bLo)) * pixel;
+      if (whole) {
+        const len = (bHi - bLo) * cg;
+        addRun(at, to, len);
+        at += <usize>len << 2;
+      } else {
+        for (let b = bLo; b < bHi; b++) {
+          addRun(at, to, cg);
+          to += pixel;
+          at += tap;
         }
       }
+      at += <usize>(kw - bHi) * tap;
     }
+    if (++j == wo) {
+      j = 0;
+      if (++i == ho) {
+        i = 0;
+        r++;
+        base += <usize>h * <usize>w * pixel;
+      }
+    }
+  }
+}
+
+/** The TypeScript `im2col`: every row of n maps' windows into cols. */
+export function im2col(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  cols: usize,
+): void {
+  unfoldRows(0, n * ho * wo, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+}
+
+/** The TypeScript `col2imAdd`: every row of cols added back into the pixels it read. */
+export function col2imAdd(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  cols: usize,
+  dx: usize,
+): void {
+  foldRows(0, n * ho * wo, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, cols, dx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A convolution as im2col + GEMM, in blocks of output pixels: the windows of a block are unfolded
+// into the first floats of `cols` and multiplied at once, while they sit in L1/L2 — the whole
+// batch's windows (1.8 MB for 32 maps of 14×14×8) would stream through L3 twice. Forward and the
+// input's gradient give the bits of the unblocked im2col + GEMM (each output element's sum runs
+// over the same depth in the same order; only which rows share a call changes); the weight's
+// gradient sums block by block (its partial sums rounded to float32 between blocks), a fixed
+// order set by the shapes, so the same in every host.
+// ---------------------------------------------------------------------------------------------
+
+/** Output pixels per block: about 16 KB of windows, a multiple of 4 rows, at least 64. */
+// @ts-ignore: decorator
+@inline
+function blockRows(window: i32): i32 {
+  return max(64, (4096 / window) & ~3);
+}
+
+/** y[rows × go] (row stride ldy) = windows(x; channels [c0, c0 + cg)) · W[window × go] (ldw). */
+export function convForward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  wts: usize,
+  ldw: i32,
+  go: i32,
+  y: usize,
+  ldy: i32,
+  cols: usize,
+): void {
+  const rows = n * ho * wo;
+  const window = kh * kw * cg;
+  const block = blockRows(window);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const rb = min(block, rows - r0);
+    unfoldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+    gemmBroadcast(rb, go, window, cols, window, 1, wts, ldw, y + ((<usize>r0 * <usize>ldy) << 2), ldy, false);
+  }
+}
+
+/**
+ * The convolution's backward, block by block: dW[window × go] = Σ windowsᵀ · dy (overwritten),
+ * and when dx ≠ 0, dx += fold(dy · Wᵀ). Wᵀ is copied once into the kernels' scratch (the model
+ * reserves the largest weight block there) when it fits; otherwise each block takes gemmNT.
+ */
+export function convBackward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  wts: usize,
+  ldw: i32,
+  go: i32,
+  dy: usize,
+  ldy: i32,
+  dW: usize,
+  dx: usize,
+  cols: usize,
+): void {
+  const rows = n * ho * wo;
+  const window = kh * kw * cg;
+  const block = blockRows(window);
+  const transposed = dx != 0 && (<usize>window * <usize>go) << 2 <= scratchBytes;
+  if (transposed) transpose(window, go, wts, ldw, scratch);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const rb = min(block, rows - r0);
+    const g = dy + ((<usize>r0 * <usize>ldy) << 2);
+    unfoldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+    // dW (+)= windowsᵀ · dy over this block's rows
+    gemmBroadcast(window, go, rb, cols, 1, window, g, ldy, dW, ldw, r0 > 0);
+    if (dx == 0) continue;
+    // the windows' gradient overwrites the windows, then folds back into the pixels
+    if (transposed) gemmBroadcast(rb, window, go, g, ldy, 1, scratch, window, cols, window, false);
+    else gemmNT(rb, go, window, g, ldy, wts, ldw, cols, window, false);
+    foldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, cols, dx);
   }
 }
 

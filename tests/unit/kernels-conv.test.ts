@@ -4,9 +4,14 @@
  * bit for bit: they are copies and sums in the TypeScript order, so every float must match. Odd
  * sizes (maps 1..7, channels 1..9), stride 1 and 2, padding 0 and 1, kernels 1 and 3, channel
  * groups (c0, cg), views at random 4-byte alignments, and nothing written outside the output.
+ *
+ * Then the fused convolution (convForward / convBackward: im2col + GEMM in blocks of output
+ * pixels on the wasm path): its output and input gradient are the bits of the unblocked wasm
+ * im2col + GEMM + col2imAdd, its weight gradient (summed block by block) their values to float32
+ * rounding, and all three the TypeScript reference's to float32 rounding.
  */
 import { describe, expect, it } from 'vitest';
-import { TS_KERNELS } from '../../src/engine/backend.ts';
+import { type Kernels, TS_KERNELS } from '../../src/engine/backend.ts';
 import type { ConvShape } from '../../src/engine/kernels.ts';
 import { Rng } from '../../src/engine/rng.ts';
 import { createWasmKernels } from '../../src/engine/wasm.ts';
@@ -22,8 +27,9 @@ class Heap {
   private readonly buffer: ArrayBuffer;
   private readonly base: number;
   private top = 0;
-  constructor() {
-    ({ buffer: this.buffer, base: this.base } = this.k.allocate(ARENA_BYTES, 0));
+  /** scratchFloats: room for the GEMMs' transposed copy of W (0: they take their dot form) */
+  constructor(scratchFloats = 0) {
+    ({ buffer: this.buffer, base: this.base } = this.k.allocate(ARENA_BYTES, 4 * scratchFloats));
   }
   reset(): void {
     this.top = 0;
@@ -220,4 +226,179 @@ describe('wasm convolution helpers give the TypeScript bits', () => {
           expect(viaCols).toBeCloseTo(direct, 10);
         }
   });
+});
+
+/** |a − b| within float32 rounding of sums of `terms` products of unit-scale values */
+function close(a: Float32Array, b: Float32Array, terms: number): string | null {
+  const tol = 1e-6 * (4 + terms);
+  for (let i = 0; i < a.length; i++)
+    if (!(Math.abs(a[i]! - b[i]!) <= tol * (1 + Math.abs(b[i]!))))
+      return `[${i}]: ${a[i]} vs ${b[i]}`;
+  return null;
+}
+
+/** the fused kernels spelled out on a kernel set's primitives, in one go (no blocks) */
+function unblockedForward(
+  k: Kernels,
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  x: Float32Array,
+  w: Float32Array,
+  go: number,
+  y: Float32Array,
+  ldy: number,
+  cols: Float32Array,
+): void {
+  const window = s.kh * s.kw * cg;
+  k.im2col(n, s, c0, cg, x, cols);
+  k.gemmNN(n * s.ho * s.wo, go, window, cols, 0, window, w, 0, go, y, 0, ldy, false);
+}
+
+function unblockedBackward(
+  k: Kernels,
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  x: Float32Array,
+  w: Float32Array,
+  go: number,
+  dy: Float32Array,
+  ldy: number,
+  dW: Float32Array,
+  dx: Float32Array | null,
+  cols: Float32Array,
+): void {
+  const window = s.kh * s.kw * cg;
+  const rows = n * s.ho * s.wo;
+  k.im2col(n, s, c0, cg, x, cols);
+  k.gemmTN(rows, go, window, cols, 0, window, dy, 0, ldy, dW, 0, go, false);
+  if (!dx) return;
+  k.gemmNT(rows, go, window, dy, 0, ldy, w, 0, go, cols, 0, window, false);
+  k.col2imAdd(n, s, c0, cg, cols, dx);
+}
+
+describe('the fused convolution (blocks of output pixels on the wasm path)', () => {
+  // with room for Wᵀ (the GEMMs' transposed form) and without (their dot form)
+  for (const scratch of [64 * 64, 0]) {
+    it(`forward and input gradient give the unblocked bits, the weight gradient its values (scratch ${scratch})`, () => {
+      const heap = new Heap(scratch);
+      const rng = new Rng(15, `fused ${scratch}`);
+      let blocked = 0;
+      for (let trial = 0; trial < 40; trial++) {
+        heap.reset();
+        const k = [1, 3][rng.int(2)]!;
+        const stride = 1 + rng.int(2);
+        const pad = k === 3 ? rng.int(2) : 0;
+        const s = shape(1 + rng.int(9), 1 + rng.int(9), 1 + rng.int(12), k, stride, pad);
+        if (s.ho < 1 || s.wo < 1) continue;
+        const cg = rng.int(3) ? s.c : 1 + rng.int(s.c);
+        const c0 = rng.int(s.c - cg + 1);
+        // up to 16 maps: several blocks of output pixels (at least 64 rows each) for most shapes
+        const n = 1 + rng.int(16);
+        const go = 1 + rng.int(12);
+        const ldy = go + rng.int(3);
+        const window = s.kh * s.kw * cg;
+        const rows = n * s.ho * s.wo;
+        if (rows > 64) blocked++;
+        const label = JSON.stringify({ ...s, c0, cg, n, go, ldy });
+        const x = fill(rng, n * s.h * s.w * s.c);
+        const w = fill(rng, window * go);
+        const y0 = fill(rng, rows * ldy);
+        const xw = heap.f32(x, rng).view;
+        const ww = heap.f32(w, rng).view;
+        const cols = heap.f32(new Float32Array(rows * window), rng);
+        const yF = heap.f32(y0, rng);
+        const yU = heap.f32(y0, rng);
+        const yT = Float32Array.from(y0);
+        heap.k.convForward(n, s, c0, cg, xw, ww, 0, go, yF.view, 0, ldy, cols.view);
+        unblockedForward(heap.k, n, s, c0, cg, xw, ww, go, yU.view, ldy, cols.view);
+        TS_KERNELS.convForward(
+          n,
+          s,
+          c0,
+          cg,
+          x,
+          w,
+          0,
+          go,
+          yT,
+          0,
+          ldy,
+          new Float32Array(rows * window),
+        );
+        expect(firstDifference(yF.view, yU.view), label).toBeNull();
+        expect(close(yF.view, yT, window), label).toBeNull();
+        expect(untouched(yF.guard) && untouched(cols.guard), label).toBe(true);
+
+        const dy = fill(rng, rows * ldy);
+        const dx0 = fill(rng, x.length);
+        const dyw = heap.f32(dy, rng).view;
+        const garbage = fill(rng, w.length);
+        const dWF = heap.f32(garbage, rng);
+        const dWU = heap.f32(garbage, rng);
+        const withDx = rng.int(4) > 0;
+        const dxF = heap.f32(dx0, rng);
+        const dxU = heap.f32(dx0, rng);
+        const dWT = Float32Array.from(garbage);
+        const dxT = Float32Array.from(dx0);
+        heap.k.convBackward(
+          n,
+          s,
+          c0,
+          cg,
+          xw,
+          ww,
+          0,
+          go,
+          dyw,
+          0,
+          ldy,
+          dWF.view,
+          withDx ? dxF.view : null,
+          cols.view,
+        );
+        unblockedBackward(
+          heap.k,
+          n,
+          s,
+          c0,
+          cg,
+          xw,
+          ww,
+          go,
+          dyw,
+          ldy,
+          dWU.view,
+          withDx ? dxU.view : null,
+          cols.view,
+        );
+        TS_KERNELS.convBackward(
+          n,
+          s,
+          c0,
+          cg,
+          x,
+          w,
+          0,
+          go,
+          dy,
+          0,
+          ldy,
+          dWT,
+          withDx ? dxT : null,
+          new Float32Array(rows * window),
+        );
+        expect(firstDifference(dxF.view, dxU.view), label).toBeNull();
+        expect(close(dWF.view, dWU.view, rows), label).toBeNull();
+        expect(close(dWF.view, dWT, rows), label).toBeNull();
+        expect(close(dxF.view, dxT, go * s.kh * s.kw), label).toBeNull();
+        if (!withDx) expect(firstDifference(dxF.view, Float32Array.from(dx0)), label).toBeNull();
+        expect(untouched(dWF.guard) && untouched(dxF.guard), label).toBe(true);
+      }
+      expect(blocked).toBeGreaterThan(10);
+    });
+  }
 });
