@@ -34,7 +34,9 @@ global batch of ${batchRows} rows, and the gradients are averaged (gloo on CPU, 
 
     torchrun --nproc_per_node N train.py
 
-N must divide ${batchRows}. Batch norm uses each process's slice for its statistics (as
+N must divide ${batchRows}. (torch 1.13, as Debian 12 ships it, has a launcher bug under
+Python 3.11 — \`AttributeError: 'NoneType' object has no attribute 'get'\` — that
+\`torchrun --redirects 1 --tee 1 --nproc_per_node N train.py\` avoids.) Batch norm uses each process's slice for its statistics (as
 DistributedDataParallel does), so with N > 1 the numbers differ slightly from the lab's.
 
 Both write \`summary.json\` (\`--out FILE\` for another name): the fields of the lab's run record
