@@ -8,13 +8,14 @@
  * skipped with the reason.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/data/batcher.ts';
 import { makeSynthetic } from '../../src/data/index.ts';
 import { Rng } from '../../src/engine/rng.ts';
-import { batchOrder } from '../../src/experiments/export.ts';
+import { batchOrder, torchFiles } from '../../src/experiments/export.ts';
+import { ARCHS } from '../../src/engine/model.ts';
 import { RunRecorder, type RunRecord } from '../../src/experiments/record.ts';
 import { train } from '../../src/experiments/train.ts';
 import { useCli } from '../helpers/cli.ts';
@@ -147,6 +148,52 @@ describe.skipIf(!python)('train.py (PyTorch) retraces the lab', () => {
       expect(run.stderr).toBe('');
       expect(run.status).toBe(0);
       expectClose(losses(join(folder, 'losses.json')), labRecord(flags));
+    },
+  );
+
+  it(
+    'every block type, with batch norm: the first steps within 1e-5 of the lab',
+    { timeout: 240_000 },
+    () => {
+      const depth = {
+        plain: 8,
+        resnet: 8,
+        preact: 8,
+        bottleneck: 8,
+        resnext: 8,
+        highway: 5,
+        densenet: 8,
+      };
+      for (const arch of ARCHS) {
+        const flags = {
+          arch,
+          depth: depth[arch],
+          width: 8,
+          norm: 'batch',
+          residualInit: 'one',
+          steps: 3,
+          logEvery: 1,
+        };
+        const folder = join(work, `all-${arch}`);
+        mkdirSync(folder);
+        for (const file of torchFiles(train(flags)))
+          writeFileSync(join(folder, file.path), file.bytes);
+        const run = spawnSync(py, ['train.py', '--threads', '1', '--losses', 'losses.json'], {
+          cwd: folder,
+          env,
+          encoding: 'utf8',
+        });
+        expect(run.status, `${arch}: ${run.stderr}`).toBe(0);
+        const recorder = new RunRecorder();
+        for (const e of train(flags)) recorder.add(e);
+        const want = recorder.record().train.map((p) => p.loss!);
+        const got = losses(join(folder, 'losses.json'));
+        expect(got, arch).toHaveLength(3);
+        for (let i = 0; i < 3; i++)
+          expect(Math.abs(got[i]! - want[i]!), `${arch} step ${i + 1}`).toBeLessThanOrEqual(
+            LOSS_TOLERANCE,
+          );
+      }
     },
   );
 
