@@ -5,7 +5,7 @@
  * that the running statistics and every weight are non-trivial). Also: the lab's names are in
  * the file, the initial weights with --steps 0, and the CLI's bad flags.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
@@ -203,6 +203,14 @@ describe('resnet-lab export --format onnx', () => {
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--steps');
     expect(existsSync(join(work, 'run'))).toBe(false);
-    expect(readdirSync(work)).toEqual(['init.onnx']);
+    // a PyTorch folder goes into a new or empty folder only
+    mkdirSync(join(work, 'full'));
+    writeFileSync(join(work, 'full', 'notes.txt'), 'mine');
+    const full = await cli(['export', '--format', 'torch', '--out', 'full']);
+    expect(full.code).toBe(2);
+    expect(full.stderr).toContain('--out: full exists and is not empty');
+    expect(readdirSync(join(work, 'full'))).toEqual(['notes.txt']);
+    rmSync(join(work, 'full'), { recursive: true });
+    expect(readdirSync(work).filter((f) => f !== 'init.onnx')).toEqual([]);
   });
 });
