@@ -5,8 +5,10 @@
  * probabilities the page shows as a second output. The protobuf is written by onnx-proto
  * (protobufjs code generated from onnx.proto), never by hand. Pure: no DOM, no Node API.
  *
- * Covers the dense (mlp) family — every block type; a convolutional network is refused with a
- * message (its maps are NHWC and would need transposes at the edges: not done yet).
+ * Covers the dense (mlp) family — every block type — and the convolutional family (He et al.'s
+ * CIFAR networks): the lab's maps are NHWC, ONNX's NCHW, so the input is transposed once at the
+ * start, every map tensor holds NCHW (its value info says [batch, C, H, W]) and convolution
+ * weights [kh, kw, cin/g, cout/g] are written as ONNX's [cout, cin/g, kh, kw].
  */
 import onnxProto from 'onnx-proto';
 import type { GraphNode, ModelGraph } from '../engine/graph.ts';
@@ -36,14 +38,38 @@ export interface OnnxProvenance {
   steps: number;
 }
 
-/** Why a network cannot be exported, or null. */
+/** Why a network cannot be exported, or null: a per-feature scale on a map (no builder makes one). */
 export function onnxUnsupported(graph: ModelGraph): string | null {
-  const conv = graph.nodes.find(
-    (n) => n.kind === 'conv' || n.kind === 'pool' || n.kind === 'subsample',
+  const shapes = new Map(graph.tensors.map((t) => [t.name, t.shape] as const));
+  const bad = graph.nodes.find(
+    (n) => n.kind === 'scale' && (shapes.get(n.inputs[0]!)?.length ?? 1) > 1,
   );
-  return conv
-    ? `ONNX export covers dense networks; node ${conv.name} is a ${conv.kind} (convolutional networks are not exported yet)`
-    : null;
+  return bad ? `node ${bad.name}: a per-feature scale on a map has no ONNX form here` : null;
+}
+
+/** [kh, kw, cin/g, cout/g] (or [g, kh, kw, cin/g, cout/g]) → ONNX's [cout, cin/g, kh, kw]. */
+function convWeightOIHW(
+  value: Float32Array,
+  shape: readonly number[],
+): { dims: number[]; data: Float32Array } {
+  const [g, kh, kw, ci, co] = (shape.length === 5 ? shape : [1, ...shape]) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const out = new Float32Array(value.length);
+  for (let group = 0; group < g; group++)
+    for (let a = 0; a < kh; a++)
+      for (let b = 0; b < kw; b++)
+        for (let i = 0; i < ci; i++)
+          for (let o = 0; o < co; o++) {
+            const from = (((group * kh + a) * kw + b) * ci + i) * co + o;
+            const to = (((group * co + o) * ci + i) * kh + a) * kw + b;
+            out[to] = value[from]!;
+          }
+  return { dims: [g * co, ci, kh, kw], data: out };
 }
 
 /**
@@ -74,7 +100,17 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
         int64Data: data,
       }),
     );
-  for (const p of graph.parameters) floats(p.name, p.shape, values.get(p.name)!.value);
+  const convWeights = new Set(
+    graph.nodes.filter((n) => n.kind === 'conv').map((n) => n.params[0]!),
+  );
+  for (const p of graph.parameters) {
+    const value = values.get(p.name)!.value;
+    if (convWeights.has(p.name)) {
+      const { dims, data } = convWeightOIHW(value, p.shape);
+      floats(p.name, dims, data);
+    } else floats(p.name, p.shape, value);
+  }
+  const shapeOf = new Map(graph.tensors.map((t) => [t.name, t.shape] as const));
 
   const nodes: NodeProto[] = [];
   const emit = (
@@ -96,7 +132,22 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
       }),
     );
 
-  for (const node of graph.nodes) {
+  /** where a lab tensor is read from in the ONNX graph (the input map: its NCHW transpose) */
+  const source = new Map<string, string>();
+  const input = graph.input;
+  const inputShape = shapeOf.get(input)!;
+  if (inputShape.length === 3) {
+    const [h, w, c] = inputShape as [number, number, number];
+    const first = graph.nodes[0]!;
+    longs('input/nhwc-shape', [-1, h, w, c]);
+    emit(first, 'Reshape', [input, 'input/nhwc-shape'], ['input/nhwc'], 'input/reshape');
+    emit(first, 'Transpose', ['input/nhwc'], ['input/nchw'], 'input/to-nchw', [
+      ints('perm', [0, 3, 1, 2]),
+    ]);
+    source.set(input, 'input/nchw');
+  }
+  for (const labNode of graph.nodes) {
+    const node: GraphNode = { ...labNode, inputs: labNode.inputs.map((t) => source.get(t) ?? t) };
     const [x] = node.inputs;
     const [y] = node.outputs;
     if (x === undefined || y === undefined) throw new Error(`node ${node.name} has no tensors`);
@@ -194,6 +245,44 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
         emit(node, 'Add', [at('transform'), at('carry')], [y], node.name);
         break;
       }
+      case 'conv': {
+        const { kernel = 1, stride = 1, padding = 0, groups = 1 } = node.attributes;
+        const [w, b] = node.params;
+        emit(node, 'Conv', b ? [x, w!, b] : [x, w!], [y], node.name, [
+          ints('kernel_shape', [kernel, kernel]),
+          ints('strides', [stride, stride]),
+          ints('pads', [padding, padding, padding, padding]),
+          intAttr('group', groups),
+        ]);
+        break;
+      }
+      case 'subsample': {
+        // option A: every stride-th pixel, its channels in the middle of the new ones, zeros around
+        const [h, wd, c] = shapeOf.get(labNode.inputs[0]!) as [number, number, number];
+        const cOut = shapeOf.get(y)![2]!;
+        const c0 = Math.floor((cOut - c) / 2);
+        const stride = node.attributes.stride ?? 1;
+        const at = (part: string) => `${node.name}/${part}`;
+        longs(at('starts'), [0, 0]);
+        longs(at('ends'), [h, wd]);
+        longs(at('axes'), [2, 3]);
+        longs(at('steps'), [stride, stride]);
+        longs(at('pads'), [0, c0, 0, 0, 0, cOut - c - c0, 0, 0]);
+        emit(
+          node,
+          'Slice',
+          [x, at('starts'), at('ends'), at('axes'), at('steps')],
+          [at('pixels')],
+          at('slice'),
+        );
+        emit(node, 'Pad', [at('pixels'), at('pads')], [y], node.name);
+        break;
+      }
+      case 'pool': {
+        emit(node, 'GlobalAveragePool', [x], [`${node.name}/map`], `${node.name}/average`);
+        emit(node, 'Flatten', [`${node.name}/map`], [y], node.name, [intAttr('axis', 1)]);
+        break;
+      }
       default:
         throw new Error(`node ${node.name}: no ONNX form for a ${node.kind} node`);
     }
@@ -220,9 +309,9 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
     ]);
   } else emit(head, 'Sigmoid', [logits], [PROBABILITIES], 'probabilities');
 
-  const shapeOf = new Map(graph.tensors.map((t) => [t.name, t.shape] as const));
-  const valueInfo = (name: string, dims: readonly number[]) =>
-    onnx.ValueInfoProto.create({
+  const valueInfo = (name: string, labDims: readonly number[]) => {
+    const dims = labDims.length === 3 ? [labDims[2]!, labDims[0]!, labDims[1]!] : labDims;
+    return onnx.ValueInfoProto.create({
       name,
       type: {
         tensorType: {
@@ -231,6 +320,7 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
         },
       },
     });
+  };
   const produced = new Set(graph.nodes.flatMap((n) => n.outputs));
   const internal = graph.tensors
     .map((t) => t.name)
@@ -257,7 +347,7 @@ export function toOnnx(model: Model, provenance: OnnxProvenance): Uint8Array {
       name: provenance.command,
       node: nodes,
       initializer: initializers,
-      input: [valueInfo(graph.input, shapeOf.get(graph.input)!)],
+      input: [valueInfo(graph.input, [model.input.dim])],
       output: [valueInfo(logits, shapeOf.get(logits)!), valueInfo(PROBABILITIES, [classes])],
       valueInfo: internal.map((name) => valueInfo(name, shapeOf.get(name)!)),
     },

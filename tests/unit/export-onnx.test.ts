@@ -11,9 +11,12 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { describe, expect, it } from 'vitest';
 import { ARCHS, type Arch } from '../../src/engine/model.ts';
+import type { ModelSpec } from '../../src/engine/model.ts';
 import { makeSynthetic } from '../../src/data/index.ts';
 import { onnxFile } from '../../src/experiments/export.ts';
-import { PROBABILITIES } from '../../src/experiments/onnx.ts';
+import { PROBABILITIES, toOnnx } from '../../src/experiments/onnx.ts';
+import { Model } from '../../src/engine/model.ts';
+import { Rng } from '../../src/engine/rng.ts';
 import { train } from '../../src/experiments/train.ts';
 import { SPAWNED, useCli } from '../helpers/cli.ts';
 
@@ -124,6 +127,59 @@ describe('ONNX export: onnxruntime agrees with the engine', () => {
     );
     expect(blocks.map((b: { name: string }) => b.name)).toEqual(['block1', 'block2']);
     expect(graph.node.find((n) => n.name === 'block1.1.bn')!.opType).toBe('BatchNormalization');
+  });
+});
+
+describe('ONNX export of the convolutional family (NHWC maps, NCHW in ONNX)', () => {
+  const cases = [
+    { arch: 'resnet', shortcutOption: 'A', norm: 'batch' },
+    { arch: 'resnet', shortcutOption: 'B', norm: 'batch' },
+    { arch: 'plain', shortcutOption: 'A', norm: 'none' },
+  ] as const;
+  it.each(cases)('$arch, option $shortcutOption, norm $norm: within 1e-5', async (c) => {
+    const spec: ModelSpec = {
+      model: 'conv',
+      image: [6, 6, 2],
+      inputDim: 72,
+      arch: c.arch,
+      shortcut: true,
+      shortcutOption: c.shortcutOption,
+      depth: 8,
+      width: 4,
+      classes: 3,
+      loss: 'softmax',
+      activation: 'relu',
+      init: 'he',
+      norm: c.norm,
+      residualInit: 'one',
+      gateBias: -2,
+      growthRate: 4,
+      cardinality: 2,
+      maxBatch: 8,
+      seed: 5,
+      kernels: 'ts',
+    };
+    const model = new Model(spec);
+    const rng = new Rng(11, 'test');
+    const x = new Float32Array(8 * 72);
+    // a few training-mode passes give the running statistics values of their own
+    for (let pass = 0; pass < 3; pass++) {
+      for (let i = 0; i < x.length; i++) x[i] = rng.normal();
+      model.input.value.set(x);
+      model.forward(8, true);
+    }
+    model.forward(8, false);
+    const want = model.logits.value.slice(0, 8 * 3);
+    const session = await ort.InferenceSession.create(
+      toOnnx(model, { command: 'test', config: {}, steps: 0 }),
+    );
+    const got = await session.run({ input: new ort.Tensor('float32', x, [8, 72]) });
+    const logits = got[model.logits.name]!.data as Float32Array;
+    let worst = 0;
+    for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(logits[i]! - want[i]!));
+    if (process.env.EXPORT_TOLERANCE_LOG)
+      console.log(`max |difference| conv ${JSON.stringify(c)}: ${worst}`);
+    expect(worst).toBeLessThanOrEqual(TOLERANCE);
   });
 });
 
