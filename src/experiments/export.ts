@@ -94,6 +94,11 @@ export function torchFiles(run: TrainingRun): ExportFile[] {
   const config = run.config;
   const data = run.data;
   const model = run.model;
+  // train.py builds the dense family; a convolutional network must not turn into an MLP there
+  if (model.spec.model === 'conv')
+    throw new Error(
+      'the PyTorch export covers dense networks; convolutional ones are not exported yet',
+    );
   const rows = Math.min(config.batch, data.nTrain);
   const command = exportCommandLine(config, 'torch', `${exportName(config)}/`);
   let offset = 0;

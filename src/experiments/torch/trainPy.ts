@@ -377,6 +377,8 @@ def main():
     with open(os.path.join(HERE, "run.json")) as f:
         run = json.load(f)
     c = dict(run["config"])
+    if c.get("model", "mlp") != "mlp":
+        raise SystemExit("train.py: builds the lab's dense networks; this run's is " + str(c["model"]))
     for key in ("width", "depth", "steps"):
         value = getattr(args, key)
         if value is not None:
