@@ -102,9 +102,29 @@ describe('Convergence Speed Analysis', () => {
 
   it('convolutional networks: their own precomputed sweep and command, in the URL and from a link', async () => {
     const { context, page, problems } = await site.open('', QUIET);
+    // the Degradation section reads the same file, and its link opens it here
+    const claim = page.getByTestId('claim-depth-conv');
+    await claim.scrollIntoViewIfNeeded();
+    const bundledRuns = JSON.parse(readFileSync('src/ui/convergence/defaultConvSweep.json', 'utf8'))
+      .runs as { arch: string; depth: number; final: { trainLoss: number } }[];
+    const median = (arch: string, depth: number) =>
+      bundledRuns
+        .filter((r) => r.arch === arch && r.depth === depth)
+        .map((r) => r.final.trainLoss)
+        .sort((a, b) => a - b)[1]!
+        .toFixed(3);
+    const text = await claim.textContent();
+    for (const [arch, depth] of [
+      ['plain', 8],
+      ['plain', 20],
+      ['plain', 56],
+      ['resnet', 56],
+    ] as const)
+      expect(text).toContain(median(arch, depth));
+    expect(text).toMatch(/again by far the worst/);
+    await claim.getByRole('link').click();
     const section = page.locator('#convergence');
-    await section.scrollIntoViewIfNeeded();
-    await section.getByTestId('conv-model').selectOption('conv');
+    await expect.poll(() => section.getByTestId('conv-model').inputValue()).toBe('conv');
     await expect
       .poll(() => section.getByTestId('conv-command').textContent())
       .toBe(
