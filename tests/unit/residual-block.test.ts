@@ -122,18 +122,18 @@ describe('layoutBlock', () => {
         '4×14×14 → 4×14×14',
       ]);
       expect(first.nodes.find((n) => n.id === 'stage1.block1.1.bn')!.sublabel).toMatch(
-        /^γ, β: 4 each \(per channel\)/,
+        /^γ, β: 4 channels/,
       );
       const cross = layoutBlock(graph, 1);
       const ids = cross.nodes.map((n) => n.id);
       expect(ids).toEqual(['in', ...graph.blocks[1]!.nodes, 'out']);
-      expect(cross.nodes.find((n) => n.id === 'stage2.block1.1')!.label).toBe(
-        '3×3 convolution, stride 2',
+      expect(cross.nodes.find((n) => n.id === 'stage2.block1.1')!.sublabel).toBe(
+        'stride 2 · 4×14×14 → 8×7×7',
       );
       expect(cross.crossing).toBe(shortcutOption === 'A' ? 'subsample' : 'projection');
       const path = cross.nodes.filter((n) => n.role === 'subsample' || n.role === 'projection');
       expect(path.map((n) => [n.role, n.sublabel])).toEqual([
-        [shortcutOption === 'A' ? 'subsample' : 'projection', '4×14×14 → 8×7×7'],
+        [shortcutOption === 'A' ? 'subsample' : 'projection', 'stride 2 · 4×14×14 → 8×7×7'],
       ]);
       // the shortcut runs from the input through its own nodes into the addition, all dashed
       const skips = cross.edges.filter((e) => e.kind === 'skip');

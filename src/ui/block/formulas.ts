@@ -107,7 +107,7 @@ export function formulaOf(node: BlockNode, alphaStart: number): NodeFormula {
       return {
         tex: bias ? String.raw`z = W \ast h + b` : String.raw`z = W \ast h`,
         text: bias ? 'z = W ∗ h + b' : 'z = W ∗ h',
-        words: `A convolution: each output channel has its own ${node.label.split(' ')[0]} filter across every input channel, which slides over the whole map, so the same weights look for the same pattern everywhere${node.label.includes('stride 2') ? '; with stride 2 it moves two pixels at a time and halves the map' : ''}.`,
+        words: `A convolution: each output channel has its own ${node.label.split(' ')[0]} filter across every input channel, which slides over the whole map, so the same weights look for the same pattern everywhere${node.sublabel.includes('stride 2') ? '; with stride 2 it moves two pixels at a time and halves the map' : ''}.`,
       };
     case 'projection':
       return {

@@ -157,7 +157,7 @@ function labelsOf(
   // a map's per-channel parameters (γ, β, α) number its channels, its values C×H×W
   const channels = isMap(outShape) ? outShape[2]! : outW;
   const values = isMap(outShape) ? shapeText(outShape) : `${outW} units`;
-  const stride = (node.attributes.stride ?? 1) > 1 ? `, stride ${node.attributes.stride}` : '';
+  const stride = (node.attributes.stride ?? 1) > 1 ? `stride ${node.attributes.stride} · ` : '';
   const k = node.attributes.kernel ?? 3;
   switch (role) {
     case 'dense':
@@ -168,22 +168,22 @@ function labelsOf(
       return ['gate layer', `${inW} → ${outW}, bias b_T`];
     case 'batchnorm': {
       const fused = node.attributes.fused?.length ? ' (one pass)' : '';
-      const per = isMap(outShape) ? ' (per channel)' : '';
-      return ['batch norm', `γ, β: ${channels} each${per}${fused}`];
+      const each = isMap(outShape) ? `${channels} channels` : `${channels} each`;
+      return ['batch norm', `γ, β: ${each}${fused}`];
     }
     case 'relu':
       return ['ReLU', node.fusedInto ? 'inside the batch norm' : values];
     case 'activation':
       return [node.attributes.fn ?? 'activation', values];
     case 'conv':
-      return [`${k}×${k} convolution${stride}`, `${shapeText(inShape)} → ${shapeText(outShape)}`];
+      return [`${k}×${k} convolution`, `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`];
     case 'projection':
-      return [`${k}×${k} projection${stride}`, `${shapeText(inShape)} → ${shapeText(outShape)}`];
-    case 'subsample':
       return [
-        `subsample${stride}, zero channels`,
-        `${shapeText(inShape)} → ${shapeText(outShape)}`,
+        `${k}×${k} projection (B)`,
+        `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`,
       ];
+    case 'subsample':
+      return ['subsample + zeros (A)', `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`];
     case 'pool':
       return ['average over the map', `${shapeText(inShape)} → ${shapeText(outShape)}`];
     case 'gate':
@@ -406,11 +406,11 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
     const crossingEdge = shortcutNodes.has(from) || shortcutNodes.has(to);
     if (kind === 'skip' && crossingEdge) {
       if (to !== join?.name) return { from, to, kind, tensor, points: routeOf(a, b) };
-      // down its own lane, then across into the addition's side
+      // down its own lane, then into the addition from above its side (its words sit beside it)
       const route: [number, number][] = [
         [cxOf(a), a.y + a.h],
-        [cxOf(a), cyOf(b)],
-        [cxOf(a) > cxOf(b) ? b.x + b.w : b.x, cyOf(b)],
+        [cxOf(a), b.y - 10],
+        [cxOf(a) > cxOf(b) ? b.x + b.w * 0.85 : b.x + b.w * 0.15, b.y + b.h * 0.15],
       ];
       const [x, y] = route[1]!;
       return {
