@@ -12,13 +12,26 @@ import type { Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { shapeText } from '../../src/common/shape.ts';
 import type { ModelGraph } from '../../src/engine/graph.ts';
-import { validateTrainConfig } from '../../src/experiments/config.ts';
+import { loadDigitsAsset } from '../../src/cli/files.ts';
+import { type TrainConfig, validateTrainConfig } from '../../src/experiments/config.ts';
+import { type TrainEvent, train } from '../../src/experiments/train.ts';
+import { pairConfigs } from '../../src/ui/training/pair.ts';
 import { runPart } from '../../src/experiments/jobs.ts';
 import { axeProblems } from './axe.ts';
 import { fill, stepOf } from './dynamicsForm.ts';
 import { ROOT, scrollToSection, useSite } from './fixture.ts';
 
 const site = useSite();
+
+/** The last feature maps the engine computes in Node for a config (the pair's residual net). */
+function nodeMaps(config: TrainConfig): Extract<TrainEvent, { type: 'featureMaps' }> {
+  const digits = loadDigitsAsset(config.digitsSize, () => {});
+  let last: Extract<TrainEvent, { type: 'featureMaps' }> | null = null;
+  for (const e of train(pairConfigs(config).resnet, { digits }, { featureMaps: true }))
+    if (e.type === 'featureMaps') last = e;
+  if (!last) throw new Error('no feature maps');
+  return last;
+}
 const SHOTS = join(ROOT, 'docs/screenshots');
 
 const SETTINGS = { depth: 8, width: 4, steps: 30, batch: 16, samples: 400, seed: 3 };
@@ -31,10 +44,22 @@ async function shoot(page: Page, figure: Locator, name: string): Promise<void> {
   const width = page.viewportSize()!.width;
   const first = await figure.boundingBox();
   if (!first) throw new Error('the figure is not drawn');
-  await page.setViewportSize({ width, height: Math.ceil(first.height) + 240 });
-  await figure.evaluate((el) => el.scrollIntoView({ block: 'center' }));
+  await page.setViewportSize({ width, height: Math.ceil(first.height) + 300 });
+  // below the page's sticky bar
+  await figure.evaluate((el) =>
+    window.scrollTo({
+      top: el.getBoundingClientRect().top + window.scrollY - 120,
+      behavior: 'instant',
+    }),
+  );
+  await page.waitForTimeout(100); // one more frame for the sticky bar to settle
   const box = (await figure.boundingBox())!;
-  await page.screenshot({ path: join(SHOTS, name), clip: box, animations: 'disabled' });
+  const height = Math.min(box.height, page.viewportSize()!.height - box.y);
+  await page.screenshot({
+    path: join(SHOTS, name),
+    clip: { x: 0, y: Math.max(0, box.y), width, height },
+    animations: 'disabled',
+  });
 }
 
 async function trainConvPair(page: Page): Promise<void> {
@@ -93,6 +118,32 @@ describe('Training Dynamics: a convolutional pair', () => {
       await expect.poll(() => drawing.getAttribute('data-shortcut')).toBe('none');
       expect(await drawing.locator('polyline.edge.skip').count()).toBe(0);
       await figure.getByTestId('conv-net-pick').selectOption('resnet');
+      // the live maps of the first stage: what the worker computed at the last step, equal to
+      // what the engine computes in Node for the same config and seed
+      const maps = figure.getByTestId('feature-maps');
+      await expect.poll(() => maps.getByTestId('feature-maps-step').textContent()).toBe('30');
+      const last = nodeMaps(checked.value);
+      const labels = await maps
+        .locator('[role="img"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('aria-label')));
+      expect(labels).toHaveLength(1 + last.maps.length);
+      expect(labels[0]).toContain(`a ${last.label}`);
+      const max = Math.max(...last.maps[0]!.values);
+      expect(labels[1]).toBe(
+        `ResNet, stage 1 block 1: 4 maps of 14×14, values from 0 to ${max.toPrecision(3)}`,
+      );
+      // the tiles are drawn: not one grey
+      const distinct = await maps
+        .locator('canvas')
+        .nth(1)
+        .evaluate((c) => {
+          const canvas = c as HTMLCanvasElement;
+          const data = canvas
+            .getContext('2d')!
+            .getImageData(0, 0, canvas.width, canvas.height).data;
+          return new Set(data.filter((_, i) => i % 4 === 0)).size;
+        });
+      expect(distinct).toBeGreaterThan(10);
       expect(await axeProblems(page, '#training-dynamics')).toEqual([]);
       mkdirSync(SHOTS, { recursive: true });
       await shoot(page, figure, 'conv-1280.png');
@@ -103,9 +154,10 @@ describe('Training Dynamics: a convolutional pair', () => {
   });
 
   it('at 360 px: nothing overflows, axe finds nothing serious', async () => {
-    const { page, problems, context } = await site.open('&model=conv&depth=8&width=4', {
-      viewport: { width: 360, height: 800 },
-    });
+    const { page, problems, context } = await site.open(
+      '&model=conv&depth=8&width=4&steps=20&batch=16&samples=300',
+      { viewport: { width: 360, height: 800 } },
+    );
     try {
       await scrollToSection(page, 'training-dynamics');
       // the link's conv network trains on the digits without naming them
@@ -113,6 +165,10 @@ describe('Training Dynamics: a convolutional pair', () => {
       const figure = page.getByTestId('conv-network');
       await figure.scrollIntoViewIfNeeded();
       await expect.poll(() => figure.getByTestId('shape-stage3').textContent()).toBe('16×4×4');
+      await page.locator('#settings').evaluate((f) => (f as HTMLFormElement).requestSubmit());
+      await expect
+        .poll(() => figure.getByTestId('feature-maps-step').textContent(), { timeout: 120_000 })
+        .toBe('20');
       const overflow = await page.evaluate(
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
