@@ -1183,3 +1183,458 @@ export function deadColumns(rows: i32, dim: i32, v: usize): i32 {
 export function heapBase(): usize {
   return __heap_base;
 }
+
+// ---------------------------------------------------------------------------------------------
+// Convolution helpers over NHWC maps (the TypeScript twins and their geometry: ConvShape in
+// src/engine/kernels.ts). A pixel's channels are contiguous, so every inner loop is a run of
+// floats: copied or added with f32x4 where the run allows, scalars for the tail. Copies and f32
+// additions give the TypeScript bits whatever the grouping; the order in which the same output
+// element receives its additions is the TypeScript loops' order, so col2imAdd, the pooling and the
+// shortcut's backward are bit-identical too. Runs here are short (8–32 channels, or a row of
+// kw taps), which is why they are open-coded rather than memory.copy / memory.fill calls.
+// ---------------------------------------------------------------------------------------------
+
+/** len floats from src to dst (no overlap). */
+// @ts-ignore: decorator
+@inline
+function copyRun(src: usize, dst: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, v128.load(src + o));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(src + o));
+  }
+}
+
+/** len zeros (+0) at dst. */
+// @ts-ignore: decorator
+@inline
+function zeroRun(dst: usize, len: i32): void {
+  const z = f32x4.splat(0);
+  let i = 0;
+  for (; i + 4 <= len; i += 4) v128.store(dst + (<usize>i << 2), z);
+  for (; i < len; i++) store<f32>(dst + (<usize>i << 2), 0);
+}
+
+/** dst += src over len floats. */
+// @ts-ignore: decorator
+@inline
+function addRun(src: usize, dst: usize, len: i32): void {
+  let i = 0;
+  for (; i + 4 <= len; i += 4) {
+    const o = <usize>i << 2;
+    v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+  }
+  for (; i < len; i++) {
+    const o = <usize>i << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** The first tap of a kernel row whose column x0 + b is inside the map (b ≥ −x0). */
+// @ts-ignore: decorator
+@inline
+function firstTap(x0: i32): i32 {
+  return x0 < 0 ? -x0 : 0;
+}
+
+/**
+ * Rows [row0, row0 + rows) of im2col: cols[row − row0, (a·kw + b)·cg + ch] = x[example,
+ * i·stride − pad + a, j·stride − pad + b, c0 + ch] (0 over the padding), rows in (example, i, j)
+ * order. A kernel row's in-map taps are one run of floats in x when the group holds all the
+ * channels (cg = c: the taps of a window are adjacent pixels) — one copy of taps·c floats.
+ */
+function unfoldRows(
+  row0: i32,
+  rows: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  cols: usize,
+): void {
+  const pixel = <usize>c << 2;
+  const tap = <usize>cg << 2;
+  const whole = cg == c;
+  const perExample = ho * wo;
+  let r = row0 / perExample;
+  let i = (row0 % perExample) / wo;
+  let j = row0 % wo;
+  let base = x + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
+  let at = cols;
+  for (let q = 0; q < rows; q++) {
+    const y0 = i * stride - pad;
+    const x0 = j * stride - pad;
+    const bLo = firstTap(x0);
+    const bHi = min(kw, w - x0);
+    for (let a = 0; a < kh; a++) {
+      const y = y0 + a;
+      if (y < 0 || y >= h || bLo >= bHi) {
+        zeroRun(at, kw * cg);
+        at += <usize>kw * tap;
+        continue;
+      }
+      if (bLo > 0) zeroRun(at, bLo * cg);
+      at += <usize>bLo * tap;
+      let from = base + (<usize>(y * w + x0 + bLo)) * pixel;
+      if (whole) {
+        const len = (bHi - bLo) * cg;
+        copyRun(from, at, len);
+        at += <usize>len << 2;
+      } else {
+        for (let b = bLo; b < bHi; b++) {
+          copyRun(from, at, cg);
+          from += pixel;
+          at += tap;
+        }
+      }
+      if (bHi < kw) zeroRun(at, (kw - bHi) * cg);
+      at += <usize>(kw - bHi) * tap;
+    }
+    // the next output pixel: (r, i, j + 1), wrapping rows and examples
+    if (++j == wo) {
+      j = 0;
+      if (++i == ho) {
+        i = 0;
+        r++;
+        base += <usize>h * <usize>w * pixel;
+      }
+    }
+  }
+}
+
+/** The adjoint of unfoldRows: dx[pixel the tap read] += cols[row − row0, tap], rows in order. */
+function foldRows(
+  row0: i32,
+  rows: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  cols: usize,
+  dx: usize,
+): void {
+  const pixel = <usize>c << 2;
+  const tap = <usize>cg << 2;
+  const whole = cg == c;
+  const perExample = ho * wo;
+  let r = row0 / perExample;
+  let i = (row0 % perExample) / wo;
+  let j = row0 % wo;
+  let base = dx + <usize>r * <usize>h * <usize>w * pixel + (<usize>c0 << 2);
+  let at = cols;
+  for (let q = 0; q < rows; q++) {
+    const y0 = i * stride - pad;
+    const x0 = j * stride - pad;
+    const bLo = firstTap(x0);
+    const bHi = min(kw, w - x0);
+    for (let a = 0; a < kh; a++) {
+      const y = y0 + a;
+      if (y < 0 || y >= h || bLo >= bHi) {
+        at += <usize>kw * tap;
+        continue;
+      }
+      at += <usize>bLo * tap;
+      let to = base + (<usize>(y * w + x0 + bLo)) * pixel;
+      if (whole) {
+        const len = (bHi - bLo) * cg;
+        addRun(at, to, len);
+        at += <usize>len << 2;
+      } else {
+        for (let b = bLo; b < bHi; b++) {
+          addRun(at, to, cg);
+          to += pixel;
+          at += tap;
+        }
+      }
+      at += <usize>(kw - bHi) * tap;
+    }
+    if (++j == wo) {
+      j = 0;
+      if (++i == ho) {
+        i = 0;
+        r++;
+        base += <usize>h * <usize>w * pixel;
+      }
+    }
+  }
+}
+
+/** The TypeScript `im2col`: every row of n maps' windows into cols. */
+export function im2col(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  cols: usize,
+): void {
+  unfoldRows(0, n * ho * wo, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+}
+
+/** The TypeScript `col2imAdd`: every row of cols added back into the pixels it read. */
+export function col2imAdd(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  cols: usize,
+  dx: usize,
+): void {
+  foldRows(0, n * ho * wo, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, cols, dx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// A convolution as im2col + GEMM, in blocks of output pixels: the windows of a block are unfolded
+// into the first floats of `cols` and multiplied at once, while they sit in L1/L2 — the whole
+// batch's windows (1.8 MB for 32 maps of 14×14×8) would stream through L3 twice. Forward and the
+// input's gradient give the bits of the unblocked im2col + GEMM (each output element's sum runs
+// over the same depth in the same order; only which rows share a call changes); the weight's
+// gradient sums block by block (its partial sums rounded to float32 between blocks), a fixed
+// order set by the shapes, so the same in every host.
+// ---------------------------------------------------------------------------------------------
+
+/** Output pixels per block: about 16 KB of windows, a multiple of 4 rows, at least 64. */
+// @ts-ignore: decorator
+@inline
+function blockRows(window: i32): i32 {
+  return max(64, (4096 / window) & ~3);
+}
+
+/** y[rows × go] (row stride ldy) = windows(x; channels [c0, c0 + cg)) · W[window × go] (ldw). */
+export function convForward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  wts: usize,
+  ldw: i32,
+  go: i32,
+  y: usize,
+  ldy: i32,
+  cols: usize,
+): void {
+  const rows = n * ho * wo;
+  const window = kh * kw * cg;
+  const block = blockRows(window);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const rb = min(block, rows - r0);
+    unfoldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+    gemmBroadcast(rb, go, window, cols, window, 1, wts, ldw, y + ((<usize>r0 * <usize>ldy) << 2), ldy, false);
+  }
+}
+
+/**
+ * The convolution's backward, block by block: dW[window × go] = Σ windowsᵀ · dy (overwritten),
+ * and when dx ≠ 0, dx += fold(dy · Wᵀ). Wᵀ is copied once into the kernels' scratch (the model
+ * reserves the largest weight block there) when it fits; otherwise each block takes gemmNT.
+ */
+export function convBackward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  kh: i32,
+  kw: i32,
+  stride: i32,
+  pad: i32,
+  ho: i32,
+  wo: i32,
+  c0: i32,
+  cg: i32,
+  x: usize,
+  wts: usize,
+  ldw: i32,
+  go: i32,
+  dy: usize,
+  ldy: i32,
+  dW: usize,
+  dx: usize,
+  cols: usize,
+): void {
+  const rows = n * ho * wo;
+  const window = kh * kw * cg;
+  const block = blockRows(window);
+  const transposed = dx != 0 && (<usize>window * <usize>go) << 2 <= scratchBytes;
+  if (transposed) transpose(window, go, wts, ldw, scratch);
+  for (let r0 = 0; r0 < rows; r0 += block) {
+    const rb = min(block, rows - r0);
+    const g = dy + ((<usize>r0 * <usize>ldy) << 2);
+    unfoldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, x, cols);
+    // dW (+)= windowsᵀ · dy over this block's rows
+    gemmBroadcast(window, go, rb, cols, 1, window, g, ldy, dW, ldw, r0 > 0);
+    if (dx == 0) continue;
+    // the windows' gradient overwrites the windows, then folds back into the pixels
+    if (transposed) gemmBroadcast(rb, window, go, g, ldy, 1, scratch, window, cols, window, false);
+    else gemmNT(rb, go, window, g, ldy, wts, ldw, cols, window, false);
+    foldRows(r0, rb, h, w, c, kh, kw, stride, pad, ho, wo, c0, cg, cols, dx);
+  }
+}
+
+/**
+ * y[r, ch] = (Σ_p x[r, p, ch]) / hw, the sums in float64 pixel by pixel as the TypeScript loop
+ * does (so the same bits): two channels per f64x2, four per step of the loop.
+ */
+export function avgPoolForward(n: i32, hw: i32, c: i32, x: usize, y: usize): void {
+  const inv = 1 / <f64>hw;
+  const vinv = f64x2.splat(inv);
+  const pixel = <usize>c << 2;
+  for (let r = 0; r < n; r++) {
+    const base = x + <usize>r * <usize>hw * pixel;
+    const out = y + <usize>r * pixel;
+    let ch = 0;
+    for (; ch + 4 <= c; ch += 4) {
+      let lo = f64x2.splat(0);
+      let hi = f64x2.splat(0);
+      let p = base + (<usize>ch << 2);
+      for (let q = 0; q < hw; q++, p += pixel) {
+        const v = v128.load(p);
+        lo = f64x2.add(lo, f64x2.promote_low_f32x4(v));
+        hi = f64x2.add(hi, f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+      }
+      const m = f32x4.demote_f64x2_zero(f64x2.mul(lo, vinv));
+      const k = f32x4.demote_f64x2_zero(f64x2.mul(hi, vinv));
+      v128.store(out + (<usize>ch << 2), v128.shuffle<f32>(m, k, 0, 1, 4, 5));
+    }
+    for (; ch < c; ch++) {
+      let s: f64 = 0;
+      let p = base + (<usize>ch << 2);
+      for (let q = 0; q < hw; q++, p += pixel) s += <f64>load<f32>(p);
+      store<f32>(out + (<usize>ch << 2), <f32>(s * inv));
+    }
+  }
+}
+
+/** dx[r, p, ch] += dy[r, ch] / hw, in float64 (dx + dy·(1/hw), rounded once) as in TypeScript. */
+export function avgPoolBackward(n: i32, hw: i32, c: i32, dy: usize, dx: usize): void {
+  const inv = 1 / <f64>hw;
+  const vinv = f64x2.splat(inv);
+  const pixel = <usize>c << 2;
+  for (let r = 0; r < n; r++) {
+    const g = dy + <usize>r * pixel;
+    let p = dx + <usize>r * <usize>hw * pixel;
+    for (let q = 0; q < hw; q++, p += pixel) {
+      let ch = 0;
+      for (; ch + 4 <= c; ch += 4) {
+        const o = <usize>ch << 2;
+        const gv = v128.load(g + o);
+        const dv = v128.load(p + o);
+        const lo = f64x2.add(f64x2.promote_low_f32x4(dv), f64x2.mul(f64x2.promote_low_f32x4(gv), vinv));
+        const hi = f64x2.add(
+          f64x2.promote_low_f32x4(v128.shuffle<f32>(dv, dv, 2, 3, 0, 1)),
+          f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(gv, gv, 2, 3, 0, 1)), vinv),
+        );
+        const m = f32x4.demote_f64x2_zero(lo);
+        const k = f32x4.demote_f64x2_zero(hi);
+        v128.store(p + o, v128.shuffle<f32>(m, k, 0, 1, 4, 5));
+      }
+      for (; ch < c; ch++) {
+        const o = <usize>ch << 2;
+        store<f32>(p + o, <f32>(<f64>load<f32>(p + o) + <f64>load<f32>(g + o) * inv));
+      }
+    }
+  }
+}
+
+/**
+ * Option A's shortcut: y (ho × wo × cOut) = every stride-th pixel of x (h × w × c), its channels at
+ * [c0, c0 + c), zeros elsewhere — written pixel by pixel (no separate fill pass).
+ */
+export function subsamplePadForward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  stride: i32,
+  ho: i32,
+  wo: i32,
+  cOut: i32,
+  c0: i32,
+  x: usize,
+  y: usize,
+): void {
+  const inPixel = <usize>c << 2;
+  const after = cOut - c0 - c;
+  let to = y;
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < ho; i++) {
+      let from = x + (<usize>r * <usize>h + <usize>(i * stride)) * <usize>w * inPixel;
+      for (let j = 0; j < wo; j++) {
+        zeroRun(to, c0);
+        copyRun(from, to + (<usize>c0 << 2), c);
+        zeroRun(to + (<usize>(c0 + c) << 2), after);
+        to += <usize>cOut << 2;
+        from += <usize>stride * inPixel;
+      }
+    }
+}
+
+/** The adjoint: dx at the kept pixels += dy's channels [c0, c0 + c). */
+export function subsamplePadBackward(
+  n: i32,
+  h: i32,
+  w: i32,
+  c: i32,
+  stride: i32,
+  ho: i32,
+  wo: i32,
+  cOut: i32,
+  c0: i32,
+  dy: usize,
+  dx: usize,
+): void {
+  const inPixel = <usize>c << 2;
+  let from = dy + (<usize>c0 << 2);
+  for (let r = 0; r < n; r++)
+    for (let i = 0; i < ho; i++) {
+      let to = dx + (<usize>r * <usize>h + <usize>(i * stride)) * <usize>w * inPixel;
+      for (let j = 0; j < wo; j++) {
+        addRun(from, to, c);
+        from += <usize>cOut << 2;
+        to += <usize>stride * inPixel;
+      }
+    }
+}

@@ -170,6 +170,28 @@ for (let run = 1; run <= runs; run++) {
         () => (window as unknown as { __intro: { firstDrawAt: number } }).__intro.firstDrawAt,
       ),
     );
+    // where the time goes: the page's own script, the worker's, the runs' start, first events
+    const timeline = await page.evaluate(() => {
+      const hook = (window as unknown as { __intro: { startedAt: number; firstBatchAt: number } })
+        .__intro;
+      const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const scriptsDone = (worker: boolean) =>
+        Math.max(
+          0,
+          ...performance
+            .getEntriesByType('resource')
+            .filter((r) => /\.js$/.test(r.name) && r.name.includes('train.worker') === worker)
+            .map((r) => (r as PerformanceResourceTiming).responseEnd),
+        );
+      return {
+        html: Math.round(nav.responseEnd),
+        pageScripts: Math.round(scriptsDone(false)),
+        domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
+        runsStarted: Math.round(hook.startedAt),
+        workerScript: Math.round(scriptsDone(true)),
+        firstEvents: Math.round(hook.firstBatchAt),
+      };
+    });
     const before = [...new Set(scripts)].filter((s) => !basename(s).startsWith('train.worker'));
     const scriptGzipBytes = before.reduce((n, s) => n + gzipBytes(s), 0);
     results.push({
@@ -179,6 +201,9 @@ for (let run = 1; run <= runs; run++) {
       firstLiveFrameMs,
       scriptsBeforeIt: before.length,
       scriptGzipKB: Math.round(scriptGzipBytes / 102.4) / 10,
+      timeline: Object.entries(timeline)
+        .map(([k, ms]) => `${k} ${ms}`)
+        .join(', '),
     });
     await context.close();
   }

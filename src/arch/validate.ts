@@ -1,7 +1,9 @@
 /**
  * Validation of an architecture spec at the edge (URL, form, CLI flag, JSON file). Every
  * problem gives one message that starts with the field's path (`layers[2]: …`), all problems
- * are reported at once, and fields the reference constructor gives a default take it.
+ * are reported at once, and fields the reference constructor gives a default take it. The
+ * values are checked by valibot schemas made from the rules table (which also writes --help and
+ * the page's field hints); the unknown-field and family checks add their "did you mean".
  */
 import { analyzeChecked, ArchError } from './analyze.ts';
 import {
@@ -11,6 +13,7 @@ import {
   freezeSpec,
   type Validation,
 } from './types.ts';
+import * as v from 'valibot';
 import { editDistance } from '../common/editDistance.ts';
 
 interface RuleBase {
@@ -215,63 +218,93 @@ export function closestName(word: string, candidates: readonly string[]): string
   return best;
 }
 
-function intProblem(raw: unknown, min: number, max: number): string | undefined {
+/*
+ * Each rule becomes a valibot schema whose messages say what was expected and what came, as the
+ * page's tooltips and --help describe the field (the rules table stays the one source of both).
+ */
+type Schema = v.GenericSchema<unknown, unknown>;
+
+function intSchema(min: number, max: number): Schema {
   const expected = min === 1 ? 'a positive integer' : `an integer from ${min} to ${max}`;
-  if (typeof raw !== 'number' || !Number.isInteger(raw))
-    return `expected ${expected}, got ${show(raw)}`;
-  if (raw < min) return `expected ${expected}, got ${raw}`;
-  if (raw > max) return `must be at most ${max}, got ${raw}`;
-  return undefined;
+  const wrong = (issue: v.BaseIssue<unknown>) => `expected ${expected}, got ${show(issue.input)}`;
+  return v.pipe(
+    v.number(wrong),
+    v.integer(wrong),
+    v.minValue(min, wrong),
+    v.maxValue(max, (issue) => `must be at most ${max}, got ${show(issue.input)}`),
+  );
 }
 
-function checkRule(path: string, rule: ArchFieldRule, raw: unknown, errors: string[]): unknown {
+function ruleSchema(rule: ArchFieldRule): Schema {
   switch (rule.kind) {
-    case 'enum': {
-      if (typeof raw === 'string' && rule.values.includes(raw)) return raw;
-      const hint = typeof raw === 'string' ? closestName(raw, rule.values) : undefined;
-      errors.push(
-        `${path}: expected one of ${rule.values.map((v) => JSON.stringify(v)).join(', ')}, got ${show(raw)}` +
-          (hint ? ` (did you mean "${hint}"?)` : ''),
-      );
-      return undefined;
-    }
-    case 'int': {
-      const problem = intProblem(raw, rule.min, rule.max);
-      if (problem) errors.push(`${path}: ${problem}`);
-      return problem ? undefined : raw;
-    }
+    case 'enum':
+      return v.picklist(rule.values, (issue) => {
+        const raw = issue.input;
+        const hint = typeof raw === 'string' ? closestName(raw, rule.values) : undefined;
+        return (
+          `expected one of ${rule.values.map((x) => JSON.stringify(x)).join(', ')}, got ${show(raw)}` +
+          (hint ? ` (did you mean "${hint}"?)` : '')
+        );
+      });
+    case 'int':
+      return intSchema(rule.min, rule.max);
     case 'number': {
-      if (typeof raw !== 'number' || !Number.isFinite(raw)) {
-        errors.push(`${path}: expected a finite number, got ${show(raw)}`);
-        return undefined;
-      }
-      if (raw < rule.min || raw > rule.max) {
-        errors.push(`${path}: expected a number from ${rule.min} to ${rule.max}, got ${raw}`);
-        return undefined;
-      }
-      return raw;
+      const range = (issue: v.BaseIssue<unknown>) =>
+        `expected a number from ${rule.min} to ${rule.max}, got ${show(issue.input)}`;
+      return v.pipe(
+        v.number((issue) => `expected a finite number, got ${show(issue.input)}`),
+        v.finite((issue) => `expected a finite number, got ${show(issue.input)}`),
+        v.minValue(rule.min, range),
+        v.maxValue(rule.max, range),
+      );
     }
     case 'ints': {
       const count =
         rule.minLength === rule.maxLength
           ? `${rule.minLength}`
           : `${rule.minLength} to ${rule.maxLength}`;
-      if (!Array.isArray(raw)) {
-        errors.push(`${path}: expected an array of ${count} positive integers, got ${show(raw)}`);
-        return undefined;
-      }
-      if (raw.length < rule.minLength || raw.length > rule.maxLength) {
-        errors.push(`${path}: expected ${count} entries, got ${raw.length}`);
-        return undefined;
-      }
-      const before = errors.length;
-      raw.forEach((item: unknown, i) => {
-        const problem = intProblem(item, rule.min, rule.max);
-        if (problem) errors.push(`${path}[${i}]: ${problem}`);
-      });
-      return errors.length === before ? [...(raw as number[])] : undefined;
+      const length = (issue: v.BaseIssue<unknown>) =>
+        `expected ${count} entries, got ${(issue.input as unknown[]).length}`;
+      // the length first, alone: entries of a list of the wrong length are not worth listing
+      const shape = v.pipe(
+        v.array(
+          v.unknown(),
+          (issue) => `expected an array of ${count} positive integers, got ${show(issue.input)}`,
+        ),
+        v.minLength(rule.minLength, length),
+        v.maxLength(rule.maxLength, length),
+      );
+      const items = v.array(intSchema(rule.min, rule.max));
+      return v.pipe(
+        v.unknown(),
+        v.rawCheck(({ dataset, addIssue }) => {
+          const first = v.safeParse(shape, dataset.value);
+          const result = first.success ? v.safeParse(items, dataset.value) : first;
+          if (!result.success)
+            for (const issue of result.issues)
+              addIssue({ message: issue.message, path: issue.path });
+        }),
+      );
     }
   }
+}
+
+const SCHEMAS = new Map<ArchFieldRule, Schema>();
+const schemaOf = (rule: ArchFieldRule): Schema => {
+  let schema = SCHEMAS.get(rule);
+  if (!schema) SCHEMAS.set(rule, (schema = ruleSchema(rule)));
+  return schema;
+};
+
+/** The field's value, or undefined with its problems added as `path: message` lines. */
+function checkRule(path: string, rule: ArchFieldRule, raw: unknown, errors: string[]): unknown {
+  const result = v.safeParse(schemaOf(rule), raw);
+  if (result.success) return Array.isArray(result.output) ? [...result.output] : result.output;
+  for (const issue of result.issues) {
+    const at = (issue.path ?? []).map((item) => `[${String(item.key)}]`).join('');
+    errors.push(`${path}${at}: ${issue.message}`);
+  }
+  return undefined;
 }
 
 /**

@@ -10,9 +10,9 @@ import {
   LESION_SCHEMA,
   lesionBlocks,
   lesionCSV,
+  lesionUnits,
   type LesionRecord,
 } from '../experiments/lesion.ts';
-import { lesionUnits } from '../experiments/lesionNet.ts';
 import { fieldOptions, formatSections, type OptionSpec } from './args.ts';
 import type { Command } from './command.ts';
 import { emitOutput, HELP_FLAG, outputFlags, outputOf } from './files.ts';
@@ -121,7 +121,7 @@ async function runLesion(argv: readonly string[], io: CliIO): Promise<number> {
   if (!quiet) {
     const seconds = ((io.now() - startedAt) / 1000).toFixed(1);
     io.stderr(
-      `2 networks of ${lesionBlocks(config.depth)} blocks, ${config.draws} draws per k, in ` +
+      `2 networks, ${lesionBlocks(config).length} blocks deleted in each, ${config.draws} draws per k, in ` +
         `${seconds} s on ${Math.min(jobs, 2)} thread(s) → ${out ?? 'stdout'} (${format})\n` +
         summary(record),
     );

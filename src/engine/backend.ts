@@ -55,6 +55,8 @@ export interface Kernels {
   deadColumns: typeof K.deadColumns;
   im2col: typeof K.im2col;
   col2imAdd: typeof K.col2imAdd;
+  convForward: typeof K.convForward;
+  convBackward: typeof K.convBackward;
   avgPoolForward: typeof K.avgPoolForward;
   avgPoolBackward: typeof K.avgPoolBackward;
   subsamplePadForward: typeof K.subsamplePadForward;
@@ -88,6 +90,8 @@ export const TS_KERNELS: Kernels = {
   deadColumns: K.deadColumns,
   im2col: K.im2col,
   col2imAdd: K.col2imAdd,
+  convForward: K.convForward,
+  convBackward: K.convBackward,
   avgPoolForward: K.avgPoolForward,
   avgPoolBackward: K.avgPoolBackward,
   subsamplePadForward: K.subsamplePadForward,

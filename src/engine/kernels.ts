@@ -693,6 +693,62 @@ export function col2imAdd(
   }
 }
 
+/**
+ * A convolution of channels [c0, c0 + cg) of n maps as one GEMM after `im2col`: y[rows × go]
+ * (row stride ldy, from yOff) = cols · W, W the group's [kh·kw·cg × go] block at wOff. The wasm
+ * path does the same in blocks of output pixels (the same bits); here, the reference, in one go.
+ */
+export function convForward(
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  x: Float32Array,
+  w: Float32Array,
+  wOff: number,
+  go: number,
+  y: Float32Array,
+  yOff: number,
+  ldy: number,
+  cols: Float32Array,
+): void {
+  const window = s.kh * s.kw * cg;
+  im2col(n, s, c0, cg, x, cols);
+  gemmNN(n * s.ho * s.wo, go, window, cols, 0, window, w, wOff, go, y, yOff, ldy, false);
+}
+
+/**
+ * The backward of `convForward`: dW (at wOff, overwritten) = colsᵀ · dy, and, when dx is given,
+ * dx += col2im(dy · Wᵀ). Unfolds again rather than keeping every layer's windows; `cols` is
+ * scratch. The wasm path sums dW block by block of output pixels, so the paths agree to float32
+ * rounding there, as for every GEMM.
+ */
+export function convBackward(
+  n: number,
+  s: ConvShape,
+  c0: number,
+  cg: number,
+  x: Float32Array,
+  w: Float32Array,
+  wOff: number,
+  go: number,
+  dy: Float32Array,
+  dyOff: number,
+  ldy: number,
+  dW: Float32Array,
+  dx: Float32Array | null,
+  cols: Float32Array,
+): void {
+  const window = s.kh * s.kw * cg;
+  const rows = n * s.ho * s.wo;
+  im2col(n, s, c0, cg, x, cols);
+  gemmTN(rows, go, window, cols, 0, window, dy, dyOff, ldy, dW, wOff, go, false);
+  if (!dx) return;
+  // the windows' gradient overwrites the windows, then folds back into the pixels
+  gemmNT(rows, go, window, dy, dyOff, ldy, w, wOff, go, cols, 0, window, false);
+  col2imAdd(n, s, c0, cg, cols, dx);
+}
+
 /** y[r, ch] = the mean of x over the hw pixels of example r (global average pooling). */
 export function avgPoolForward(
   n: number,

@@ -663,24 +663,22 @@ export class Conv2d implements Op {
           this.cOut,
           false,
         );
-      else {
-        k.im2col(n, this.shape, g * gi, gi, x.value, this.cols);
-        k.gemmNN(
-          rows,
-          go,
-          kk,
-          this.cols,
-          0,
-          kk,
+      // im2col + GEMM (the wasm path in blocks of output pixels, while the windows are in cache)
+      else
+        k.convForward(
+          n,
+          this.shape,
+          g * gi,
+          gi,
+          x.value,
           this.weight.value,
           wOff,
           go,
           y.value,
           g * go,
           this.cOut,
-          false,
+          this.cols,
         );
-      }
     }
     if (this.bias) k.addBias(rows, this.cOut, y.value, 0, this.cOut, this.bias.value, 0);
   }
@@ -724,40 +722,22 @@ export class Conv2d implements Op {
           );
         continue;
       }
-      k.im2col(n, this.shape, g * gi, gi, x.value, this.cols);
-      k.gemmTN(
-        rows,
+      k.convBackward(
+        n,
+        this.shape,
+        g * gi,
+        gi,
+        x.value,
+        this.weight.value,
+        wOff,
         go,
-        kk,
-        this.cols,
-        0,
-        kk,
         y.grad,
         g * go,
         this.cOut,
         this.weight.grad,
-        wOff,
-        go,
-        false,
-      );
-      if (!x.needsGrad) continue;
-      // the windows' gradient overwrites the windows, then folds back into the pixels
-      k.gemmNT(
-        rows,
-        go,
-        kk,
-        y.grad,
-        g * go,
-        this.cOut,
-        this.weight.value,
-        wOff,
-        go,
+        x.needsGrad ? x.grad : null,
         this.cols,
-        0,
-        kk,
-        false,
       );
-      k.col2imAdd(n, this.shape, g * gi, gi, this.cols, x.grad);
     }
     if (this.bias) k.sumRows(rows, this.cOut, y.grad, 0, this.cOut, this.bias.grad, 0, false);
   }

@@ -117,6 +117,110 @@ interface Exports {
   sumSquaredDiff(a: number, b: number, len: number): number;
   sum(v: number, len: number): number;
   deadColumns(rows: number, dim: number, v: number): number;
+  im2col(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    ho: number,
+    wo: number,
+    c0: number,
+    cg: number,
+    x: number,
+    cols: number,
+  ): void;
+  col2imAdd(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    ho: number,
+    wo: number,
+    c0: number,
+    cg: number,
+    cols: number,
+    dx: number,
+  ): void;
+  convForward(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    ho: number,
+    wo: number,
+    c0: number,
+    cg: number,
+    x: number,
+    wts: number,
+    ldw: number,
+    go: number,
+    y: number,
+    ldy: number,
+    cols: number,
+  ): void;
+  convBackward(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    kh: number,
+    kw: number,
+    stride: number,
+    pad: number,
+    ho: number,
+    wo: number,
+    c0: number,
+    cg: number,
+    x: number,
+    wts: number,
+    ldw: number,
+    go: number,
+    dy: number,
+    ldy: number,
+    dW: number,
+    dx: number,
+    cols: number,
+  ): void;
+  avgPoolForward(n: number, hw: number, c: number, x: number, y: number): void;
+  avgPoolBackward(n: number, hw: number, c: number, dy: number, dx: number): void;
+  subsamplePadForward(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    stride: number,
+    ho: number,
+    wo: number,
+    cOut: number,
+    c0: number,
+    x: number,
+    y: number,
+  ): void;
+  subsamplePadBackward(
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    stride: number,
+    ho: number,
+    wo: number,
+    cOut: number,
+    c0: number,
+    dy: number,
+    dx: number,
+  ): void;
   setScratch(ptr: number, bytes: number): void;
   heapBase(): number;
 }
@@ -381,12 +485,126 @@ export function createWasmKernels(): Kernels {
     deadColumns(rows, dim, v) {
       return ex.deadColumns(rows, dim, v.byteOffset);
     },
-    // convolution helpers: the TypeScript loops on the views, until their SIMD versions land
-    im2col: K.im2col,
-    col2imAdd: K.col2imAdd,
-    avgPoolForward: K.avgPoolForward,
-    avgPoolBackward: K.avgPoolBackward,
-    subsamplePadForward: K.subsamplePadForward,
-    subsamplePadBackward: K.subsamplePadBackward,
+    // convolution helpers: the ConvShape's fields travel as numbers
+    im2col(n, s, c0, cg, x, cols) {
+      ex.im2col(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.kh,
+        s.kw,
+        s.stride,
+        s.pad,
+        s.ho,
+        s.wo,
+        c0,
+        cg,
+        x.byteOffset,
+        cols.byteOffset,
+      );
+    },
+    col2imAdd(n, s, c0, cg, cols, dx) {
+      ex.col2imAdd(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.kh,
+        s.kw,
+        s.stride,
+        s.pad,
+        s.ho,
+        s.wo,
+        c0,
+        cg,
+        cols.byteOffset,
+        dx.byteOffset,
+      );
+    },
+    convForward(n, s, c0, cg, x, w, wOff, go, y, yOff, ldy, cols) {
+      ex.convForward(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.kh,
+        s.kw,
+        s.stride,
+        s.pad,
+        s.ho,
+        s.wo,
+        c0,
+        cg,
+        x.byteOffset,
+        at(w, wOff),
+        go,
+        go,
+        at(y, yOff),
+        ldy,
+        cols.byteOffset,
+      );
+    },
+    convBackward(n, s, c0, cg, x, w, wOff, go, dy, dyOff, ldy, dW, dx, cols) {
+      ex.convBackward(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.kh,
+        s.kw,
+        s.stride,
+        s.pad,
+        s.ho,
+        s.wo,
+        c0,
+        cg,
+        x.byteOffset,
+        at(w, wOff),
+        go,
+        go,
+        at(dy, dyOff),
+        ldy,
+        at(dW, wOff),
+        dx ? dx.byteOffset : 0,
+        cols.byteOffset,
+      );
+    },
+    avgPoolForward(n, hw, c, x, y) {
+      ex.avgPoolForward(n, hw, c, x.byteOffset, y.byteOffset);
+    },
+    avgPoolBackward(n, hw, c, dy, dx) {
+      ex.avgPoolBackward(n, hw, c, dy.byteOffset, dx.byteOffset);
+    },
+    subsamplePadForward(n, s, cOut, c0, x, y) {
+      ex.subsamplePadForward(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.stride,
+        s.ho,
+        s.wo,
+        cOut,
+        c0,
+        x.byteOffset,
+        y.byteOffset,
+      );
+    },
+    subsamplePadBackward(n, s, cOut, c0, dy, dx) {
+      ex.subsamplePadBackward(
+        n,
+        s.h,
+        s.w,
+        s.c,
+        s.stride,
+        s.ho,
+        s.wo,
+        cOut,
+        c0,
+        dy.byteOffset,
+        dx.byteOffset,
+      );
+    },
   };
 }

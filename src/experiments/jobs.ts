@@ -23,13 +23,13 @@ import {
   type LesionNetConfig,
   type LesionNetResult,
   type LesionRecord,
+  lesionUnits,
 } from './lesion.ts';
 import {
   LESION_NET_FIELDS,
   lesionNet,
   type LesionNetEvent,
   lesionNetRecorder,
-  lesionUnits,
   validateLesionNet,
   validateLesionRun,
 } from './lesionNet.ts';

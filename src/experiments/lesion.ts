@@ -108,9 +108,24 @@ function configRecord(c: LesionConfig): LesionConfig {
   return out as LesionConfig;
 }
 
-/** The blocks of a network of `depth` layers (plain and resnet blocks have two layers each). */
-export function lesionBlocks(depth: number): number {
-  return (depth - 2) / 2;
+/**
+ * The blocks the study deletes, numbered from 0 in forward order: every block of a stack of dense
+ * layers (depth − 2)/2; in a convolutional network every block but the first of stages 2 and 3,
+ * which halve the maps and double the channels — a plain network has nothing to pass on in their
+ * place, so neither network loses them (the two lose the same blocks).
+ */
+export function lesionBlocks(c: { depth: number; model: TrainConfig['model'] }): number[] {
+  const n = (c.depth - 2) / 2;
+  const all = Array.from({ length: n }, (_, b) => b);
+  if (c.model !== 'conv') return all;
+  const perStage = n / 3;
+  return all.filter((b) => b !== perStage && b !== 2 * perStage);
+}
+
+/** Measurements after training: the baseline, n single lesions, n × draws random ones. */
+export function lesionUnits(c: Pick<LesionConfig, 'depth' | 'model' | 'draws'>): number {
+  const n = lesionBlocks(c).length;
+  return 1 + n + n * c.draws;
 }
 
 export function* lesionPlan(c: LesionConfig): Plan<LesionRecord> {

@@ -3,8 +3,8 @@
  * measure test accuracy in evaluation mode on the whole test set — no block (the baseline), each
  * block alone, then k random blocks for k = 1…n, `draws` times each. Every lesion is cleared
  * before the next measurement, so each measures the trained network minus exactly its blocks.
- * The draws come from `new Rng(seed, 'lesion-draws')`, which depends on the seed and the number
- * of blocks only: the plain network and the ResNet of one study lose the same blocks.
+ * The draws come from `new Rng(seed, 'lesion-draws')`, which depends on the seed and the blocks
+ * that may be deleted only: the plain network and the ResNet of one study lose the same blocks.
  */
 import { Rng } from '../engine/rng.ts';
 import { TRAIN_FIELDS } from './config.ts';
@@ -17,6 +17,7 @@ import {
   type LesionNetResult,
   LESION_NETS,
   lesionBlocks,
+  lesionUnits,
   trainConfigOf,
   validateLesionConfig,
 } from './lesion.ts';
@@ -54,21 +55,15 @@ export function validateLesionRun(input: unknown): Validation<LesionConfig> {
   return errors.length ? { ok: false, errors } : checked;
 }
 
-/** Measurements after training: the baseline, n single lesions, n × draws random ones. */
-export function lesionUnits(c: { depth: number; draws: number }): number {
-  const n = lesionBlocks(c.depth);
-  return 1 + n + n * c.draws;
-}
-
 /**
- * The blocks deleted in each draw, for k = 1…n: `draws` lists of k distinct blocks each, in
- * ascending order (the first k of a seeded shuffle of all n).
+ * The blocks deleted in each draw, for k = 1…n (n = blocks.length): `draws` lists of k distinct
+ * blocks each, in ascending order (the first k of a seeded shuffle of the blocks).
  */
-export function lesionDraws(seed: number, blocks: number, draws: number): number[][][] {
+export function lesionDraws(seed: number, blocks: readonly number[], draws: number): number[][][] {
   const rng = new Rng(seed, 'lesion-draws');
-  const order = Array.from({ length: blocks }, (_, b) => b);
+  const order = [...blocks];
   const out: number[][][] = [];
-  for (let k = 1; k <= blocks; k++) {
+  for (let k = 1; k <= order.length; k++) {
     const forK: number[][] = [];
     for (let d = 0; d < draws; d++) {
       rng.shuffle(order);
@@ -93,7 +88,8 @@ export function lesionedAccuracy(run: TrainingRun, deleted: readonly number[]): 
 export type LesionMeasurement = Omit<LesionNetResult, 'final' | 'diverged'>;
 
 function* measure(run: TrainingRun, draws: number): Measurement<LesionMeasurement> {
-  const n = run.model.blocks;
+  const blocks = lesionBlocks(run.config);
+  const n = blocks.length;
   // Training stopped early only if it diverged (a cancelled study never measures). Its weights
   // are then whatever blew up: a lesion may even make the outputs finite again, but such an
   // accuracy would measure the blow-up, not the network, so none is given.
@@ -103,12 +99,12 @@ function* measure(run: TrainingRun, draws: number): Measurement<LesionMeasuremen
   const baseline = accuracyWithout([]);
   yield;
   const single: LesionNetResult['single'] = [];
-  for (let b = 0; b < n; b++) {
+  for (const b of blocks) {
     single.push({ block: b, testAccuracy: accuracyWithout([b]) });
     yield;
   }
   const random: LesionNetResult['random'] = [];
-  const drawn = lesionDraws(run.config.seed, n, draws);
+  const drawn = lesionDraws(run.config.seed, blocks, draws);
   for (let k = 1; k <= n; k++) {
     const accuracies: Accuracy[] = [];
     for (const deleted of drawn[k - 1]!) {

@@ -18,6 +18,7 @@ import {
 } from '../../src/experiments/sweep.ts';
 import { chartSeries, mediansCsvRows } from '../../src/ui/convergence/figures.ts';
 import {
+  DEFAULT_CONV_SWEEP_FILE,
   DEFAULT_SWEEP_FILE,
   defaultSweepCommand,
   defaultSweepConfig,
@@ -92,6 +93,53 @@ describe('the precomputed default sweep', () => {
       // the page's idea of the default settings is the file's
       expect(JSON.parse(bundled).config).toEqual(defaultSweepConfig());
       expect(sweepConfigOf(defaultConvergenceView())).toEqual(defaultSweepConfig());
+    },
+  );
+
+  it(
+    'the convolutional sweep: its runs are what its printed command writes (two of them regenerated)',
+    SPAWNED,
+    async () => {
+      const command = defaultSweepCommand('conv');
+      expect(command).toContain(`--out ${DEFAULT_CONV_SWEEP_FILE}`);
+      const bundled = JSON.parse(
+        readFileSync(join(ROOT, DEFAULT_CONV_SWEEP_FILE), 'utf8'),
+      ) as SweepRecord;
+      expect(bundled.config).toEqual(defaultSweepConfig('conv'));
+      expect(sweepConfigOf(defaultConvergenceView('conv'))).toEqual(defaultSweepConfig('conv'));
+      expect(bundled.runs).toHaveLength(18);
+      // the whole takes minutes; a run's entry depends only on the settings, its block type,
+      // depth and seed, so a sweep of that one run alone writes it again, byte for byte
+      const argv = command.replace(/^npx resnet-lab /, '').split(' ');
+      const at = (flag: string) => argv.indexOf(flag) + 1;
+      for (const [arch, seed] of [
+        ['plain', 1],
+        ['resnet', 3],
+      ] as const) {
+        const one = [...argv];
+        one[at('--archs')] = arch;
+        one[at('--depths')] = '8';
+        one[at('--seeds')] = '1';
+        one[at('--out')] = join(work, `conv-${arch}.json`);
+        const r = await cli([...one, '--seed', String(seed), '--quiet']);
+        expect(r.code, r.stderr).toBe(0);
+        const rerun = JSON.parse(readFileSync(one[at('--out')]!, 'utf8')) as SweepRecord;
+        const shipped = bundled.runs.find(
+          (x) => x.arch === arch && x.depth === 8 && x.seed === seed,
+        );
+        expect(JSON.stringify(rerun.runs[0])).toBe(JSON.stringify(shipped));
+      }
+      // what the page says of it holds: Plain-56 near the loss of guessing (ln 10 = 2.30),
+      // every other network trained
+      const loss = (arch: string, depth: number) =>
+        censoredMedian(
+          bundled.runs
+            .filter((x) => x.arch === arch && x.depth === depth)
+            .map((x) => x.final!.trainLoss),
+        );
+      expect(loss('plain', 56)!).toBeGreaterThan(1);
+      expect(loss('plain', 56)!).toBeGreaterThan(10 * loss('plain', 8)!);
+      expect(loss('resnet', 56)!).toBeLessThan(loss('plain', 56)! / 10);
     },
   );
 
@@ -253,6 +301,7 @@ describe('Convergence Speed Analysis in the URL', () => {
     );
     expect(notices).toEqual([]);
     expect(state.view.convergence).toEqual({
+      model: 'mlp',
       target: 0.9,
       steps: 600,
       depths: [8, 56],
@@ -266,5 +315,24 @@ describe('Convergence Speed Analysis in the URL', () => {
     expect(bad.state.view.convergence).toEqual(defaultConvergenceView());
     expect(bad.notices).toHaveLength(2);
     expect(bad.notices[0]).toMatch(/^conv-depths=8,9: expected depths from 8, 14, 20/);
+  });
+
+  it('conv-model=conv: the convolutional sweep, with its own defaults written as nothing', () => {
+    const conv = decodePageState('?conv-model=conv&conv-seeds=2');
+    expect(conv.notices).toEqual([]);
+    expect(conv.state.view.convergence).toEqual({ ...defaultConvergenceView('conv'), seeds: 2 });
+    expect(sweepConfigOf(conv.state.view.convergence)).toMatchObject({
+      model: 'conv',
+      dataset: 'digits',
+      steps: 600,
+      seeds: 2,
+    });
+    expect(encodePageState(conv.state)).toBe('?conv-model=conv&conv-seeds=2');
+    // a dataset of 2-D points does not reach a convolutional sweep
+    const points = decodePageState('?conv-model=conv&conv-dataset=spiral').state.view.convergence;
+    expect(sweepConfigOf(points).dataset).toBe('digits');
+    expect(decodePageState('?conv-model=cnn').notices[0]).toMatch(
+      /^conv-model=cnn: expected one of mlp, conv/,
+    );
   });
 });

@@ -17,6 +17,7 @@ import {
   lesionPlan,
   type LesionConfig,
   type LesionRecord,
+  lesionUnits,
   median,
   trainConfigOf,
   validateLesionConfig,
@@ -26,7 +27,6 @@ import {
   lesionedAccuracy,
   lesionNet,
   lesionNetRecorder,
-  lesionUnits,
   validateLesionRun,
 } from '../../src/experiments/lesionNet.ts';
 import { train } from '../../src/experiments/train.ts';
@@ -46,6 +46,7 @@ import {
   lesionConfigOf,
 } from '../../src/ui/studies/lesion/settings.ts';
 import { decodePageState, defaultPageState, encodePageState } from '../../src/ui/state/url.ts';
+import { loadDigitsAsset } from '../../src/cli/files.ts';
 import { SPAWNED, useCli } from '../helpers/cli.ts';
 
 const { work, cli } = useCli('resnet-lab-lesion-');
@@ -61,8 +62,10 @@ const PAGE_DEFAULT = { depth: 20, width: 16, dataset: 'spiral', noise: 0, steps:
 /** A small, quick one for the record's shape. */
 const SMALL = { depth: 8, width: 8, noise: 0, samples: 300, steps: 150, draws: 3 };
 
-function study(input: Record<string, unknown>): Promise<LesionRecord> {
-  return runPlan(lesionPlan(configOf(input)), async (parts) => parts.map((p) => runPart(p, {})));
+function study(input: Record<string, unknown>, digits?: Uint8Array): Promise<LesionRecord> {
+  return runPlan(lesionPlan(configOf(input)), async (parts) =>
+    parts.map((p) => runPart(p, { digits })),
+  );
 }
 
 const bits = (xs: ArrayLike<number>) => Array.from(Float32Array.from(xs), (x) => x);
@@ -167,8 +170,9 @@ describe('a network that diverges', () => {
 });
 
 describe('the random draws', () => {
+  const NINE = Array.from({ length: 9 }, (_, b) => b);
   it('k distinct blocks in ascending order per draw, seeded, and the same for any network', () => {
-    const drawn = lesionDraws(7, 9, 5);
+    const drawn = lesionDraws(7, NINE, 5);
     expect(drawn).toHaveLength(9);
     drawn.forEach((forK, i) => {
       expect(forK).toHaveLength(5);
@@ -179,10 +183,35 @@ describe('the random draws', () => {
         expect(d.every((b) => b >= 0 && b < 9)).toBe(true);
       }
     });
-    expect(lesionDraws(7, 9, 5)).toEqual(drawn);
-    expect(lesionDraws(8, 9, 5)).not.toEqual(drawn);
+    expect(lesionDraws(7, NINE, 5)).toEqual(drawn);
+    expect(lesionDraws(8, NINE, 5)).not.toEqual(drawn);
     // not one fixed subset: the draws for k = 1 differ among themselves
     expect(new Set(drawn[0]!.map((d) => d[0])).size).toBeGreaterThan(1);
+  });
+
+  it('a convolutional network keeps the blocks that change the map: both networks lose the same', () => {
+    // depth 20: 3 stages of 3 blocks; blocks 3 and 6 halve the maps and double the channels
+    expect(lesionBlocks({ depth: 20, model: 'conv' })).toEqual([0, 1, 2, 4, 5, 7, 8]);
+    expect(lesionBlocks({ depth: 20, model: 'mlp' })).toHaveLength(9);
+    const drawn = lesionDraws(3, lesionBlocks({ depth: 20, model: 'conv' }), 2);
+    expect(drawn).toHaveLength(7);
+    for (const forK of drawn)
+      for (const d of forK) expect(d.some((b) => b === 3 || b === 6)).toBe(false);
+    expect(lesionUnits({ depth: 20, model: 'conv', draws: 2 })).toBe(1 + 7 + 7 * 2);
+  });
+
+  it('a convolutional study runs: plain and ResNet-14 on the digits lose blocks 0, 1, 3, 5', async () => {
+    const digits = loadDigitsAsset(14, () => {});
+    const record = await study(
+      { model: 'conv', depth: 14, width: 2, samples: 200, steps: 20, batch: 16, draws: 1 },
+      digits,
+    );
+    for (const net of ['plain', 'resnet'] as const) {
+      expect(record[net].single.map((s) => s.block)).toEqual([0, 1, 3, 5]);
+      expect(record[net].random.map((r) => r.k)).toEqual([1, 2, 3, 4]);
+      expect(record[net].baseline.testAccuracy).toBe(record[net].final!.testAccuracy);
+      expect(record[net].dataset.name).toBe('digits');
+    }
   });
 });
 
@@ -192,7 +221,7 @@ describe('the lesion record', () => {
     expect(record.schema).toBe('resnet-lab/lesion@1');
     expect(record.config).toEqual(configOf(SMALL));
     expect(Object.keys(record)).toEqual(['schema', 'config', 'plain', 'resnet']);
-    const n = lesionBlocks(8);
+    const n = lesionBlocks({ depth: 8, model: 'mlp' }).length;
     for (const net of ['plain', 'resnet'] as const) {
       const r = record[net];
       expect(r.single).toHaveLength(n);

@@ -17,11 +17,19 @@ import {
 } from '../../experiments/sweep.ts';
 import { readSweepFile, sweepFileTooBig } from '../../experiments/sweepFile.ts';
 import { digitsFor, runPlanParts } from '../runs/worker.ts';
+import precomputedConvJson from './defaultConvSweep.json';
 import precomputedJson from './defaultSweep.json';
+import type { SweepFamily } from './preset.ts';
 
-// The JSON's strings are typed as plain strings; the file is the CLI's sweep record (a unit
-// test regenerates it byte for byte), so it has the record's shape.
+// The JSON's strings are typed as plain strings; the files are the CLI's sweep records (a unit
+// test regenerates them), so they have the record's shape.
 export const PRECOMPUTED: SweepRecord = precomputedJson as unknown as SweepRecord;
+export const PRECOMPUTED_CONV: SweepRecord = precomputedConvJson as unknown as SweepRecord;
+
+/** The bundled sweep of a family of networks. */
+export function precomputedFor(family: SweepFamily): SweepRecord {
+  return family === 'conv' ? PRECOMPUTED_CONV : PRECOMPUTED;
+}
 
 export type SweepStatus = 'precomputed' | 'running' | 'done' | 'cancelled' | 'failed';
 
@@ -151,6 +159,16 @@ export async function openSweepFile(file: File): Promise<void> {
   sweep.fileName = file.name;
   sweep.status = 'done';
   sweep.seconds = null;
+}
+
+/**
+ * The section now sweeps `family`: a precomputed sweep of the other family gives way to this
+ * one's (a sweep computed live or opened from a file stays until another replaces it).
+ */
+export function showFamily(family: SweepFamily): void {
+  if (sweep.source !== 'precomputed' || sweep.status === 'running') return;
+  const record = precomputedFor(family);
+  if (sweep.complete !== record) sweep.complete = record;
 }
 
 /** Stops the live sweep: every running part is ended in its worker; the last complete sweep stays. */

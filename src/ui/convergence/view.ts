@@ -6,12 +6,14 @@
  */
 import { TRAIN_FIELDS } from '../../experiments/config.ts';
 import type { SweepConfig } from '../../experiments/sweep.ts';
-import { defaultSweepConfig } from './preset.ts';
+import { defaultSweepConfig, type SweepFamily } from './preset.ts';
 
 export type ConvDataset = SweepConfig['dataset'];
 export type ConvNorm = SweepConfig['norm'];
 
 export interface ConvergenceView {
+  /** the networks swept: stacks of dense layers, or convolutional networks (on the digits) */
+  model: SweepFamily;
   target: number;
   steps: number;
   depths: number[];
@@ -32,9 +34,12 @@ export const NORMS: readonly ConvNorm[] = TRAIN_FIELDS.norm.values;
 const STEPS_RANGE = [50, 20000] as const;
 const SEEDS_MAX = 10;
 
-export function defaultConvergenceView(): ConvergenceView {
-  const c = defaultSweepConfig();
+export const FAMILIES: readonly SweepFamily[] = ['mlp', 'conv'];
+
+export function defaultConvergenceView(model: SweepFamily = 'mlp'): ConvergenceView {
+  const c = defaultSweepConfig(model);
   return {
+    model,
     target: c.targetAccuracy,
     steps: c.steps,
     depths: [...c.depths],
@@ -44,15 +49,18 @@ export function defaultConvergenceView(): ConvergenceView {
   };
 }
 
-/** The sweep the controls ask for: the default sweep with the controls' values. */
+/**
+ * The sweep the controls ask for: the family's default sweep with the controls' values (a
+ * convolutional network reads images: its dataset is always the digits).
+ */
 export function sweepConfigOf(view: ConvergenceView): SweepConfig {
   return {
-    ...defaultSweepConfig(),
+    ...defaultSweepConfig(view.model),
     targetAccuracy: view.target,
     steps: view.steps,
     depths: [...view.depths].sort((a, b) => a - b),
     seeds: view.seeds,
-    dataset: view.dataset,
+    dataset: view.model === 'conv' ? 'digits' : view.dataset,
     norm: view.norm,
   };
 }
@@ -72,6 +80,10 @@ export interface ConvParam {
 }
 
 const DEFAULTS = defaultConvergenceView();
+/** a family's own defaults: a link writes only what differs from them */
+const defaultsOf = (v: { convergence: ConvergenceView }) =>
+  v.convergence.model === 'conv' ? CONV_DEFAULTS : DEFAULTS;
+const CONV_DEFAULTS = defaultConvergenceView('conv');
 const INTEGER = /^\d+$/;
 const DECIMAL = /^(\d+\.?\d*|\.\d+)$/;
 
@@ -82,10 +94,22 @@ function oneOf(raw: string, values: readonly string[]): string {
 /** The `conv-…` parameters, in the order a link writes them. */
 export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
   {
+    // first: reading it resets the other settings to that family's defaults, then they apply
+    name: 'conv-model',
+    help: 'Convergence Speed Analysis: the networks swept, mlp (dense layers) or conv (convolutional)',
+    write: (v) => (v.convergence.model === 'mlp' ? undefined : v.convergence.model),
+    read(raw, v) {
+      const m = FAMILIES.find((x) => x === raw);
+      if (!m) return oneOf(raw, FAMILIES);
+      Object.assign(v.convergence, defaultConvergenceView(m));
+      return undefined;
+    },
+  },
+  {
     name: 'conv-target',
     help: 'Convergence Speed Analysis: the target training accuracy',
     write: (v) =>
-      v.convergence.target === DEFAULTS.target ? undefined : String(v.convergence.target),
+      v.convergence.target === defaultsOf(v).target ? undefined : String(v.convergence.target),
     read(raw, v) {
       const n = Number(raw);
       if (!DECIMAL.test(raw) || !(n > 0 && n <= 1))
@@ -98,7 +122,7 @@ export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
     name: 'conv-steps',
     help: 'Convergence Speed Analysis: the budget in training steps',
     write: (v) =>
-      v.convergence.steps === DEFAULTS.steps ? undefined : String(v.convergence.steps),
+      v.convergence.steps === defaultsOf(v).steps ? undefined : String(v.convergence.steps),
     read(raw, v) {
       const n = Number(raw);
       if (!INTEGER.test(raw) || n < STEPS_RANGE[0] || n > STEPS_RANGE[1])
@@ -111,7 +135,7 @@ export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
     name: 'conv-depths',
     help: 'Convergence Speed Analysis: the depths (comma-separated)',
     write: (v) =>
-      v.convergence.depths.join(',') === DEFAULTS.depths.join(',')
+      v.convergence.depths.join(',') === defaultsOf(v).depths.join(',')
         ? undefined
         : v.convergence.depths.join(','),
     read(raw, v) {
@@ -128,7 +152,7 @@ export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
     name: 'conv-seeds',
     help: 'Convergence Speed Analysis: seeds per network',
     write: (v) =>
-      v.convergence.seeds === DEFAULTS.seeds ? undefined : String(v.convergence.seeds),
+      v.convergence.seeds === defaultsOf(v).seeds ? undefined : String(v.convergence.seeds),
     read(raw, v) {
       const n = Number(raw);
       if (!INTEGER.test(raw) || n < 1 || n > SEEDS_MAX)
@@ -140,7 +164,8 @@ export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
   {
     name: 'conv-dataset',
     help: 'Convergence Speed Analysis: the dataset',
-    write: (v) => (v.convergence.dataset === DEFAULTS.dataset ? undefined : v.convergence.dataset),
+    write: (v) =>
+      v.convergence.dataset === defaultsOf(v).dataset ? undefined : v.convergence.dataset,
     read(raw, v) {
       const d = DATASETS.find((x) => x === raw);
       if (!d) return oneOf(raw, DATASETS);
@@ -151,7 +176,7 @@ export const CONVERGENCE_PARAMS: readonly ConvParam[] = [
   {
     name: 'conv-norm',
     help: 'Convergence Speed Analysis: the normalisation',
-    write: (v) => (v.convergence.norm === DEFAULTS.norm ? undefined : v.convergence.norm),
+    write: (v) => (v.convergence.norm === defaultsOf(v).norm ? undefined : v.convergence.norm),
     read(raw, v) {
       const n = NORMS.find((x) => x === raw);
       if (!n) return oneOf(raw, NORMS);

@@ -104,6 +104,9 @@ export interface IntroTestHook {
   readonly points: number;
   readonly firstPointAt: number | null;
   readonly wanted: boolean;
+  /** when the pair's runs were started and their first events arrived (the bench's timeline) */
+  readonly startedAt: number | null;
+  readonly firstBatchAt: number | null;
 }
 
 if (typeof location !== 'undefined' && new URLSearchParams(location.search).has('e2e')) {
@@ -124,6 +127,14 @@ if (typeof location !== 'undefined' && new URLSearchParams(location.search).has(
     },
     get wanted() {
       return introPair.wanted;
+    },
+    get startedAt() {
+      return introPlain.startedAt;
+    },
+    get firstBatchAt() {
+      const a = introPlain.firstBatchAt;
+      const b = introResnet.firstBatchAt;
+      return a === null || b === null ? null : Math.max(a, b);
     },
   };
   (window as unknown as { __intro: IntroTestHook }).__intro = hook;

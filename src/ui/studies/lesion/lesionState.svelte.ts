@@ -8,7 +8,7 @@
 import { runPlan } from '../../../experiments/job.ts';
 import {
   LESION_NETS,
-  lesionBlocks,
+  lesionUnits,
   lesionPlan,
   type LesionConfig,
   type LesionRecord,
@@ -46,8 +46,7 @@ export const lesion: LesionState = $state({
 
 /** The units of one network's part: its training steps and its measurements. */
 function unitsOf(c: LesionConfig): number {
-  const n = lesionBlocks(c.depth);
-  return c.steps + 1 + n + n * c.draws;
+  return c.steps + lesionUnits(c);
 }
 
 let current: PausableParts | null = null;
