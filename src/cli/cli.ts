@@ -5,6 +5,7 @@
 import type { Command } from './command.ts';
 import { type CliIO, EXIT, EXIT_CODES_HELP, usageError } from './io.ts';
 import { archCommand } from './arch.ts';
+import { exportCommand } from './export.ts';
 import { inspectCommand } from './inspect.ts';
 import { pathsCommand } from './paths.ts';
 import { shatteredCommand } from './shattered.ts';
@@ -49,6 +50,7 @@ export const COMMANDS: readonly Command[] = [
   pathsCommand,
   lesionCommand,
   landscapeCommand,
+  exportCommand,
   helpCommand,
 ];
 

@@ -60,6 +60,8 @@ import {
   validatePathsConfig,
 } from './paths.ts';
 import { LANDSCAPE_JOBS } from './landscapeJobs.ts';
+import { EXPORT_FIELDS, type ExportConfig, type ExportResult } from './exportConfig.ts';
+import { exportJob, exportUnits, validateExportConfig } from './export.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -171,6 +173,23 @@ export const LESION_NET_JOB: SimpleJobDefinition<
   recorder: lesionNetRecorder,
 };
 
+/** An ONNX file or a PyTorch folder of a training config (export.ts); `resnet-lab export`. */
+export const EXPORT_JOB: SimpleJobDefinition<
+  ExportConfig,
+  StudyEvent<ExportResult>,
+  ExportResult | null
+> = {
+  type: 'simple',
+  kind: 'export',
+  summary: 'a network as an ONNX file, or a run as a PyTorch folder (train.py, torchrun)',
+  fields: EXPORT_FIELDS,
+  validate: validateExportConfig,
+  digits: digitsOf,
+  create: (config, resources) => exportJob(config, resources),
+  units: exportUnits,
+  recorder: () => studyRecorder<ExportResult>(),
+};
+
 /**
  * The registry erases each kind's config and result types (a host looks a kind up by name and
  * validates the config with the kind's own validator before it creates anything), hence the casts.
@@ -184,6 +203,7 @@ export const JOBS: Record<string, JobDefinition> = {
   lesion: LESION_JOB as unknown as JobDefinition,
   'lesion-net': LESION_NET_JOB as unknown as JobDefinition,
   ...LANDSCAPE_JOBS,
+  export: EXPORT_JOB as unknown as JobDefinition,
 };
 
 /**

@@ -100,6 +100,46 @@ describe('Convergence Speed Analysis', () => {
     await context.close();
   });
 
+  it('convolutional networks: their own precomputed sweep and command, in the URL and from a link', async () => {
+    const { context, page, problems } = await site.open('', QUIET);
+    const section = page.locator('#convergence');
+    await section.scrollIntoViewIfNeeded();
+    await section.getByTestId('conv-model').selectOption('conv');
+    await expect
+      .poll(() => section.getByTestId('conv-command').textContent())
+      .toBe(
+        'npx resnet-lab sweep --model conv --archs plain,resnet --depths 8,20,56 --seeds 3 --dataset digits --samples 3000 --width 8 --batch 32 --norm batch --residual-init one --steps 600 --target-accuracy 0.95 --out src/ui/convergence/defaultConvSweep.json',
+      );
+    expect(await section.getByTestId('conv-source').textContent()).toMatch(
+      /Precomputed[\s\S]*take minutes/,
+    );
+    const bundled = JSON.parse(readFileSync('src/ui/convergence/defaultConvSweep.json', 'utf8'));
+    expect(JSON.parse(await record(page))).toEqual(bundled);
+    const steps = section.locator('#conv-steps-figure');
+    expect(await steps.locator('[data-run]').count()).toBe(18);
+    expect(
+      await steps
+        .locator('[data-reached="no"]')
+        .evaluateAll((els) => els.map((e) => e.getAttribute('data-run'))),
+    ).toEqual(['plain-56-1', 'plain-56-2', 'plain-56-3']);
+    await expect.poll(() => steps.textContent()).toMatch(/not reached within 600 steps/);
+    expect(
+      await page.locator('#plain-vs-resnet [data-claim="degrades"]').getAttribute('data-supported'),
+    ).toBe('yes');
+    await expect.poll(() => page.url()).toMatch(/conv-model=conv/);
+    // back to dense layers: their sweep again
+    await section.getByTestId('conv-model').selectOption('mlp');
+    await expect.poll(async () => JSON.parse(await record(page)).config.model).toBe('mlp');
+    await context.close();
+    // a link opens on the convolutional sweep
+    const linked = await site.open('&conv-model=conv', QUIET);
+    await linked.page.locator('#convergence').scrollIntoViewIfNeeded();
+    await expect.poll(async () => JSON.parse(await record(linked.page)).config.model).toBe('conv');
+    expect(problems).toEqual([]);
+    expect(linked.problems).toEqual([]);
+    await linked.context.close();
+  });
+
   it('a live sweep equals Node’s, run by run; the cards follow it', async () => {
     const query = '&conv-steps=60&conv-depths=8,14&conv-seeds=2&conv-target=0.7';
     const { context, page, problems } = await site.open(query, QUIET);

@@ -166,10 +166,13 @@ export async function openSweepFile(file: File): Promise<void> {
  * one's (a sweep computed live or opened from a file stays until another replaces it).
  */
 export function showFamily(family: SweepFamily): void {
+  if (family === shownFamily) return;
+  shownFamily = family;
   if (sweep.source !== 'precomputed' || sweep.status === 'running') return;
-  const record = precomputedFor(family);
-  if (sweep.complete !== record) sweep.complete = record;
+  sweep.complete = precomputedFor(family);
 }
+/** the family whose precomputed sweep `showFamily` last put up (plain data: no effect reads it) */
+let shownFamily: SweepFamily = 'mlp';
 
 /** Stops the live sweep: every running part is ended in its worker; the last complete sweep stays. */
 export function cancel(): void {

@@ -3,6 +3,7 @@
  * goes through here, so a change of the pool's API is an edit of this file only.
  */
 import type { TrainConfig } from '../../experiments/config.ts';
+import type { ExportConfig, ExportResult } from '../../experiments/exportConfig.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
 import type { JobObservation, Part } from '../../experiments/job.ts';
 import type { DataView, EventBatch } from '../../worker/api.ts';
@@ -94,6 +95,36 @@ export function startStudy<R>(
     try {
       await handle.startJob(kind, config, (batch) => onProgress(batch.step), { record: true });
       return ((await handle.result()) as R | null) ?? null;
+    } finally {
+      handle.terminate();
+    }
+  })();
+  return {
+    result,
+    pause: () => handle.pause(),
+    resume: () => handle.resume(),
+    cancel: () => handle.cancel(),
+  };
+}
+
+/**
+ * An export (experiments/export.ts: an ONNX file, trained first or not, or the PyTorch folder's
+ * files) built in a worker of the pool, with the digits when the config trains on them;
+ * `onProgress` gets the units done (training steps, then the writing).
+ */
+export function startExport(
+  config: ExportConfig,
+  onProgress: (done: number) => void,
+): StudyRun<ExportResult> {
+  const handle = sharedPool().handle();
+  const result = (async () => {
+    try {
+      const digits = await digitsFor(config);
+      await handle.startJob('export', config, (batch) => onProgress(batch.step), {
+        resources: digits ? { digits } : {},
+        record: true,
+      });
+      return ((await handle.result()) as ExportResult | null) ?? null;
     } finally {
       handle.terminate();
     }
