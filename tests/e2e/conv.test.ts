@@ -57,7 +57,12 @@ async function shoot(page: Page, figure: Locator, name: string): Promise<void> {
   const height = Math.min(box.height, page.viewportSize()!.height - box.y);
   await page.screenshot({
     path: join(SHOTS, name),
-    clip: { x: 0, y: Math.max(0, box.y), width, height },
+    clip: {
+      x: Math.max(0, box.x),
+      y: Math.max(0, box.y),
+      width: Math.min(box.width, width),
+      height,
+    },
     animations: 'disabled',
   });
 }
