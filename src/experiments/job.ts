@@ -118,6 +118,11 @@ export interface JobResources {
 export interface JobObservation {
   /** train: steps between statistics of every tensor and residual block (0 or absent: none) */
   tensorStatsEvery?: number;
+  /**
+   * train, convolutional networks: at every evaluation, the first stage's block outputs for one
+   * test digit (a forward pass in evaluation mode, which changes no number of the run)
+   */
+  featureMaps?: boolean;
 }
 
 /** Builds a job's result document from its events (train: the run record). */

@@ -121,6 +121,8 @@ export class RunRecorder {
           residuals: statRecords(RESIDUAL_STATS, event.residuals),
         });
         break;
+      case 'featureMaps': // an observation for the page: not part of the record
+        break;
       case 'diverged':
         this.diverged = { step: event.step };
         break;

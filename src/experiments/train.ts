@@ -58,6 +58,19 @@ export type TrainEvent =
   | { type: 'layers'; step: number; layers: LayerStats[]; blocks: BlockStats[] }
   /** every stored tensor of the graph, and each residual block's branch and shortcut (opt-in) */
   | { type: 'tensors'; step: number; tensors: TensorStats[]; residuals: ResidualStats[] }
+  /**
+   * one test digit through the network in evaluation mode (opt-in, `observe.featureMaps`): its
+   * pixels and the output maps of the first stage's blocks, each `[h, w, c]` (NHWC)
+   */
+  | {
+      type: 'featureMaps';
+      step: number;
+      /** the digit: its index in the test set, its label and its pixels */
+      example: number;
+      label: number;
+      input: Float32Array;
+      maps: FeatureMap[];
+    }
   | { type: 'diverged'; step: number }
   | {
       type: 'done';
@@ -67,6 +80,16 @@ export type TrainEvent =
       diverged: { step: number } | null;
       cancelled: boolean;
     };
+
+/** One block's output map for one example: `values` holds h·w·c numbers, a pixel's channels together. */
+export interface FeatureMap {
+  block: string;
+  shape: [number, number, number];
+  values: Float32Array;
+}
+
+/** The test digit whose maps a run shows: the first of the test set. */
+export const FEATURE_MAP_EXAMPLE = 0;
 
 export type TrainResources = JobResources;
 
@@ -120,6 +143,8 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
   private seenSum = 0;
 
   private readonly tensorStatsEvery: number;
+  /** the first stage's blocks whose maps `featureMaps` events carry (empty: none asked for) */
+  private readonly mapBlocks: number[];
 
   /** @throws Error listing every problem when the config is invalid */
   constructor(config: unknown, resources: TrainResources = {}, observe: TrainObservation = {}) {
@@ -136,6 +161,10 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
     // The kernel path that actually runs (wasm falls back to ts where WebAssembly SIMD is
     // missing): the config — and so the start event and the run record — says which.
     this.config = { ...checked.value, kernels: this.model.kernels };
+    this.mapBlocks =
+      observe.featureMaps === true && this.config.model === 'conv' && this.data.nTest > 0
+        ? this.model.blockInfo.filter((b) => b.name.startsWith('stage1.')).map((b) => b.index)
+        : [];
     this.optimizer = Optimizer.forModel(this.model, {
       kind: this.config.optimizer,
       momentum: this.config.momentum,
@@ -203,6 +232,7 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
           },
         },
         { type: 'eval', step: 0, ...this.evaluate(c.evalSamples) },
+        ...this.featureMaps(0),
       ];
     }
     return this.trainStep();
@@ -249,7 +279,10 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
     // overwrites the model's buffers.
     if (statsDue) events.push({ type: 'layers', step, ...model.layerStats() });
     if (tensorsDue) events.push({ type: 'tensors', step, ...model.tensorStats() });
-    if (evalDue && !last) events.push({ type: 'eval', step, ...this.evaluate(c.evalSamples) });
+    if (evalDue && !last) {
+      events.push({ type: 'eval', step, ...this.evaluate(c.evalSamples) });
+      events.push(...this.featureMaps(step));
+    }
     if (last) events.push(...this.finish());
     return events;
   }
@@ -262,12 +295,14 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
       return [{ type: 'done', steps: this.stepCount, final: null, diverged, cancelled: true }];
     const metrics = this.evaluate(Infinity);
     const events: TrainEvent[] = [];
-    if (diverged === null)
+    if (diverged === null) {
       events.push({
         type: 'eval',
         step: this.stepCount,
         ...this.evaluate(this.config.evalSamples),
       });
+      events.push(...this.featureMaps(this.stepCount));
+    }
     events.push({
       type: 'done',
       steps: this.stepCount,
@@ -276,6 +311,34 @@ export class TrainingRun extends JobControl implements Job<TrainEvent>, Iterable
       cancelled: false,
     });
     return events;
+  }
+
+  /**
+   * The first stage's maps of the test digit FEATURE_MAP_EXAMPLE, in evaluation mode (no
+   * statistic changes, so the run's numbers are the same with or without them); none unless asked.
+   */
+  private featureMaps(step: number): TrainEvent[] {
+    if (this.mapBlocks.length === 0) return [];
+    const model = this.model;
+    const d = this.data;
+    const dim = d.inputDim;
+    const at = FEATURE_MAP_EXAMPLE * dim;
+    const input = d.testX.slice(at, at + dim);
+    model.input.value.set(input);
+    model.forward(1, false);
+    const maps: FeatureMap[] = [];
+    for (const b of this.mapBlocks) {
+      const out = model.blockInfo[b]!.output;
+      if (!out) continue;
+      const [h = 1, w = 1, c = out.dim] = out.shape;
+      maps.push({
+        block: model.blockInfo[b]!.name,
+        shape: [h, w, c],
+        values: out.value.slice(0, out.dim),
+      });
+    }
+    const label = d.testY[FEATURE_MAP_EXAMPLE]!;
+    return [{ type: 'featureMaps', step, example: FEATURE_MAP_EXAMPLE, label, input, maps }];
   }
 
   /** Loss and accuracy in evaluation mode on up to `limit` examples of each set. */

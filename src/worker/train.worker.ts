@@ -110,7 +110,10 @@ async function start(
     const checked = def.validate(config);
     if (!checked.ok)
       throw new Error(`invalid config:\n  ${checked.errors.map((e) => errorLine(e)).join('\n  ')}`);
-    job = def.create(checked.value, resources, { tensorStatsEvery: options.tensorStatsEvery });
+    job = def.create(checked.value, resources, {
+      tensorStatsEvery: options.tensorStatsEvery,
+      featureMaps: options.featureMaps,
+    });
     if (options.record) {
       recorder = def.recorder();
       recorders.set(id, recorder);

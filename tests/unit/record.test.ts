@@ -243,7 +243,7 @@ describe('toJSON', () => {
   it('is 2-space indented with a trailing newline', () => {
     const text = toJSON(recordOf(events()));
     expect(text.endsWith('}\n')).toBe(true);
-    expect(text.startsWith('{\n  "schema": "resnet-lab/run@1",\n  "config": {\n    "arch"')).toBe(
+    expect(text.startsWith('{\n  "schema": "resnet-lab/run@1",\n  "config": {\n    "model"')).toBe(
       true,
     );
   });

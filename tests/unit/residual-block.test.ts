@@ -100,6 +100,62 @@ describe('layoutBlock', () => {
         }
       });
 
+  it.each(['A', 'B'] as const)(
+    'a convolutional block crossing a stage (option %s): its shortcut path drawn as the shortcut, maps as C×H×W',
+    (shortcutOption) => {
+      const config = {
+        ...blockConfig('resnet', true),
+        model: 'conv' as const,
+        dataset: 'digits' as const,
+        depth: 8,
+        width: 4,
+        shortcutOption,
+      };
+      const graph = networkGraph(config);
+      const first = layoutBlock(graph, 0);
+      expect(first.crossing).toBeNull();
+      expect(first.nodes.find((n) => n.id === 'in')!.sublabel).toBe('4×14×14 maps');
+      const conv = first.nodes.find((n) => n.id === 'stage1.block1.1')!;
+      expect([conv.role, conv.label, conv.sublabel]).toEqual([
+        'conv',
+        '3×3 convolution',
+        '4×14×14 → 4×14×14',
+      ]);
+      expect(first.nodes.find((n) => n.id === 'stage1.block1.1.bn')!.sublabel).toMatch(
+        /^γ, β: 4 channels/,
+      );
+      const cross = layoutBlock(graph, 1);
+      const ids = cross.nodes.map((n) => n.id);
+      expect(ids).toEqual(['in', ...graph.blocks[1]!.nodes, 'out']);
+      expect(cross.nodes.find((n) => n.id === 'stage2.block1.1')!.sublabel).toBe(
+        'stride 2 · 4×14×14 → 8×7×7',
+      );
+      expect(cross.crossing).toBe(shortcutOption === 'A' ? 'subsample' : 'projection');
+      const path = cross.nodes.filter((n) => n.role === 'subsample' || n.role === 'projection');
+      expect(path.map((n) => [n.role, n.sublabel])).toEqual([
+        [shortcutOption === 'A' ? 'subsample' : 'projection', 'stride 2 · 4×14×14 → 8×7×7'],
+      ]);
+      // the shortcut runs from the input through its own nodes into the addition, all dashed
+      const skips = cross.edges.filter((e) => e.kind === 'skip');
+      expect(skips[0]!.from).toBe('in');
+      expect(skips[skips.length - 1]!.to).toBe('stage2.block1.add');
+      expect(skips.find((e) => e.label)!.label).toBe(
+        shortcutOption === 'A' ? 'x, subsampled' : 'projected x',
+      );
+      for (const a of cross.nodes)
+        for (const b of cross.nodes)
+          if (a !== b)
+            expect(
+              a.x + a.w <= b.x || b.x + b.w <= a.x || a.y + a.h <= b.y || b.y + b.h <= a.y,
+              `${a.id} overlaps ${b.id}`,
+            ).toBe(true);
+      for (const n of cross.nodes) {
+        expect(formulaOf(n, 0).words.length).toBeGreaterThan(10);
+        expect(n.x + n.w).toBeLessThanOrEqual(cross.width);
+      }
+    },
+  );
+
   it('draws the α branch scale that ends every residual branch, and the fusions the engine made', () => {
     const graph = networkGraph(blockConfig('resnet', true));
     const layout = layoutBlock(graph, 1);

@@ -103,6 +103,32 @@ export function formulaOf(node: BlockNode, alphaStart: number): NodeFormula {
             words:
               'A highway layer mixes the transform H and the input x unit by unit: where the gate T is near 0 it carries x through unchanged.',
           };
+    case 'conv':
+      return {
+        tex: bias ? String.raw`z = W \ast h + b` : String.raw`z = W \ast h`,
+        text: bias ? 'z = W ∗ h + b' : 'z = W ∗ h',
+        words: `A convolution: each output channel has its own ${node.label.split(' ')[0]} filter across every input channel, which slides over the whole map, so the same weights look for the same pattern everywhere${node.sublabel.includes('stride 2') ? '; with stride 2 it moves two pixels at a time and halves the map' : ''}.`,
+      };
+    case 'projection':
+      return {
+        tex: String.raw`x' = W_s \ast x`,
+        text: "x' = W_s ∗ x",
+        words:
+          'Option B: where the stage halves the map and doubles the channels, the shortcut projects x with a 1×1 convolution of stride 2 (its own weights and batch norm), so that it can be added to the branch.',
+      };
+    case 'subsample':
+      return {
+        tex: String.raw`x'_{c,i,j} = \begin{cases} x_{c,2i,2j} & c < C \\ 0 & c \ge C \end{cases}`,
+        text: "x'(c, i, j) = x(c, 2i, 2j) for the first C channels, 0 for the new ones",
+        words:
+          'Option A: where the stage halves the map and doubles the channels, the shortcut keeps every other pixel of x and pads the new channels with zeros. No weights: the shortcut is still the identity on what it keeps.',
+      };
+    case 'pool':
+      return {
+        tex: String.raw`y_c = \frac{1}{HW} \sum_{i,j} h_{c,i,j}`,
+        text: 'y_c = (1/HW) · Σ h(c, i, j)',
+        words: 'Global average pooling: each channel’s map becomes one number, its mean.',
+      };
     case 'concat':
       return {
         tex: String.raw`[x, h_1, \dots]`,

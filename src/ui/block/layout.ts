@@ -6,6 +6,7 @@
  * own; a grouped weight layer (ResNeXt) says how many paths it holds; ops the engine computes in
  * one pass (batch norm + ReLU, batch norm + α) are grouped in a fusion box.
  */
+import { isMap, shapeText } from '../../common/shape.ts';
 import type { GraphNode, ModelGraph } from '../../engine/graph.ts';
 
 export type BlockNodeKind = 'io' | 'layer' | 'op';
@@ -24,7 +25,11 @@ export type BlockRole =
   | 'scale'
   | 'add'
   | 'highway'
-  | 'concat';
+  | 'concat'
+  | 'conv'
+  | 'projection'
+  | 'subsample'
+  | 'pool';
 
 export interface BlockNode {
   /** the graph's node name; `in` and `out` for the block's input and output */
@@ -82,6 +87,11 @@ export interface BlockLayout {
   name: string;
   /** identity, carry (highway), or null: the plain twin has no shortcut */
   shortcut: 'identity' | 'carry' | 'concat' | null;
+  /**
+   * how the shortcut crosses a change of shape (a convolutional stage's first block): option A's
+   * subsample with zero channels, option B's 1×1 projection; null where x passes as it is
+   */
+  crossing: 'subsample' | 'projection' | null;
   nodes: BlockNode[];
   edges: BlockEdge[];
   fusions: FusionBox[];
@@ -102,7 +112,11 @@ const LANE_GAP = 24;
 const SKIP_LANE = 40;
 
 /** The role of a graph node inside its block. */
-function roleOf(node: GraphNode, gateNodes: ReadonlySet<string>): BlockRole {
+function roleOf(
+  node: GraphNode,
+  gateNodes: ReadonlySet<string>,
+  shortcutNodes: ReadonlySet<string>,
+): BlockRole {
   switch (node.kind) {
     case 'dense':
       if (gateNodes.has(node.name)) return 'gate-dense';
@@ -120,12 +134,12 @@ function roleOf(node: GraphNode, gateNodes: ReadonlySet<string>): BlockRole {
       return 'highway';
     case 'concat':
       return 'concat';
-    // convolutional nodes: drawn as their dense counterparts until the diagram learns them
     case 'conv':
-      return 'dense';
-    case 'pool':
+      return shortcutNodes.has(node.name) ? 'projection' : 'conv';
     case 'subsample':
-      return 'activation';
+      return 'subsample';
+    case 'pool':
+      return 'pool';
   }
 }
 
@@ -138,6 +152,13 @@ function labelsOf(
   const width = (t: string | undefined) => (t ? (shapeOf(t)[0] ?? 0) : 0);
   const inW = width(node.inputs[0]);
   const outW = width(node.outputs[0]);
+  const outShape = node.outputs[0] ? shapeOf(node.outputs[0]) : [];
+  const inShape = node.inputs[0] ? shapeOf(node.inputs[0]) : [];
+  // a map's per-channel parameters (γ, β, α) number its channels, its values C×H×W
+  const channels = isMap(outShape) ? outShape[2]! : outW;
+  const values = isMap(outShape) ? shapeText(outShape) : `${outW} units`;
+  const stride = (node.attributes.stride ?? 1) > 1 ? `stride ${node.attributes.stride} · ` : '';
+  const k = node.attributes.kernel ?? 3;
   switch (role) {
     case 'dense':
       return ['weight layer', `${inW} → ${outW}`];
@@ -147,16 +168,31 @@ function labelsOf(
       return ['gate layer', `${inW} → ${outW}, bias b_T`];
     case 'batchnorm': {
       const fused = node.attributes.fused?.length ? ' (one pass)' : '';
-      return ['batch norm', `γ, β: ${outW} each${fused}`];
+      const each = isMap(outShape) ? `${channels} channels` : `${channels} each`;
+      return ['batch norm', `γ, β: ${each}${fused}`];
     }
     case 'relu':
-      return ['ReLU', node.fusedInto ? 'inside the batch norm' : `${outW} units`];
+      return ['ReLU', node.fusedInto ? 'inside the batch norm' : values];
     case 'activation':
-      return [node.attributes.fn ?? 'activation', `${outW} units`];
+      return [node.attributes.fn ?? 'activation', values];
+    case 'conv':
+      return [`${k}×${k} convolution`, `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`];
+    case 'projection':
+      return [
+        `${k}×${k} projection (B)`,
+        `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`,
+      ];
+    case 'subsample':
+      return ['subsample + zeros (A)', `${stride}${shapeText(inShape)} → ${shapeText(outShape)}`];
+    case 'pool':
+      return ['average over the map', `${shapeText(inShape)} → ${shapeText(outShape)}`];
     case 'gate':
       return ['sigmoid: gate T', 'T between 0 and 1'];
     case 'scale':
-      return ['branch scale × α', node.fusedInto ? 'inside the batch norm' : `${outW} values of α`];
+      return [
+        'branch scale × α',
+        node.fusedInto ? 'inside the batch norm' : `${channels} values of α`,
+      ];
     case 'add':
       return ['+', 'x + F(x)'];
     case 'highway':
@@ -197,6 +233,29 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
         t = w.inputs[0];
       }
     }
+
+  // a convolutional stage's first block: the nodes between the block's input and the addition
+  // that are not the branch (option A's subsample, option B's projection and its batch norm)
+  const shortcutNodes = new Set<string>();
+  const join = shortcut ? inBlock.find((n) => shortcut.into.includes(n.name)) : undefined;
+  if (join?.kind === 'add') {
+    let t: string | undefined = join.inputs.find((x) => x !== block.branch);
+    while (t !== undefined && t !== block.input) {
+      const w = writerNode.get(t);
+      if (!w) break;
+      shortcutNodes.add(w.name);
+      t = w.inputs[0];
+    }
+  }
+  const crossing: BlockLayout['crossing'] = inBlock.some(
+    (n) => shortcutNodes.has(n.name) && n.kind === 'conv',
+  )
+    ? 'projection'
+    : shortcutNodes.size > 0
+      ? 'subsample'
+      : null;
+  const features = (shape: readonly number[] | undefined) =>
+    shape && isMap(shape) ? `${shapeText(shape)} maps` : `${shape?.[0] ?? 0} features`;
 
   const nodes: BlockNode[] = [];
   const byId = new Map<string, BlockNode>();
@@ -242,7 +301,7 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
     'io',
     'input',
     index === 0 ? 'x: from the stem' : `x: output of block ${index}`,
-    `${inputT?.shape[0] ?? 0} features`,
+    features(inputT?.shape),
     block.input,
   );
 
@@ -251,7 +310,7 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
   /** how many nodes so far read only the block's input: each one after the first takes a lane */
   let fromInput = 0;
   for (const g of inBlock) {
-    const role = roleOf(g, gateNodes);
+    const role = roleOf(g, gateNodes, shortcutNodes);
     const [label, sublabel] = labelsOf(role, g, shapeOf);
     const kind: BlockNodeKind = role === 'add' ? 'op' : 'layer';
     const node = make(g.name, kind, role, label, sublabel, g.outputs[0] ?? '', {
@@ -270,6 +329,13 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
         links.push([from, g.name, 'skip', t]);
         return;
       }
+      // the crossing shortcut: into, along and out of its own nodes, drawn as the shortcut
+      if (shortcutNodes.has(g.name) || shortcutNodes.has(from)) {
+        links.push([from, g.name, 'skip', t]);
+        // a shortcut node sits below its source; the addition's place comes from the branch
+        if (shortcutNodes.has(g.name)) sources.push(from);
+        return;
+      }
       links.push([from, g.name, g.kind === 'highway' && i === 1 ? 'gate' : 'main', t]);
       sources.push(from);
     });
@@ -285,7 +351,7 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
     'io',
     'output',
     `output of block ${index + 1}`,
-    `${shapeOf(block.output ?? '')[0] ?? 0} features`,
+    features(shapeOf(block.output ?? '')),
     block.output ?? '',
   );
   out.row = 1 + Math.max(...nodes.map((n) => n.row));
@@ -318,9 +384,45 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
   const cxOf = (n: BlockNode) => n.x + n.w / 2;
   const cyOf = (n: BlockNode) => n.y + n.h / 2;
 
+  /** down from a into b: straight within a lane; into another lane down a little, across, down */
+  const routeOf = (a: BlockNode, b: BlockNode): [number, number][] => {
+    if (cxOf(a) === cxOf(b))
+      return [
+        [cxOf(a), a.y + a.h],
+        [cxOf(b), b.y],
+      ];
+    const bend = a.y + a.h + (b.y - a.y - a.h) / 2;
+    return [
+      [cxOf(a), a.y + a.h],
+      [cxOf(a), bend],
+      [cxOf(b), bend],
+      [cxOf(b), b.y],
+    ];
+  };
+
   const edges: BlockEdge[] = links.map(([from, to, kind, tensor]) => {
     const a = byId.get(from)!;
     const b = byId.get(to)!;
+    const crossingEdge = shortcutNodes.has(from) || shortcutNodes.has(to);
+    if (kind === 'skip' && crossingEdge) {
+      if (to !== join?.name) return { from, to, kind, tensor, points: routeOf(a, b) };
+      // down its own lane, then into the addition from above its side (its words sit beside it)
+      const route: [number, number][] = [
+        [cxOf(a), a.y + a.h],
+        [cxOf(a), b.y - 10],
+        [cxOf(a) > cxOf(b) ? b.x + b.w * 0.85 : b.x + b.w * 0.15, b.y + b.h * 0.15],
+      ];
+      const [x, y] = route[1]!;
+      return {
+        from,
+        to,
+        kind,
+        tensor,
+        points: route,
+        label: crossing === 'projection' ? 'projected x' : 'x, subsampled',
+        labelAt: [x + 6, (a.y + a.h + y) / 2],
+      };
+    }
     if (kind === 'skip') {
       const lane = MARGIN + SKIP_LANE / 2;
       const start: [number, number] = [a.x, cyOf(a)];
@@ -350,31 +452,7 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
         labelAt: [cxOf(a) + 6, a.y + a.h + 14],
       };
     }
-    if (cxOf(a) === cxOf(b))
-      return {
-        from,
-        to,
-        kind,
-        tensor,
-        points: [
-          [cxOf(a), a.y + a.h],
-          [cxOf(b), b.y],
-        ],
-      };
-    // into another lane: down a little, across, down
-    const bend = a.y + a.h + (b.y - a.y - a.h) / 2;
-    return {
-      from,
-      to,
-      kind,
-      tensor,
-      points: [
-        [cxOf(a), a.y + a.h],
-        [cxOf(a), bend],
-        [cxOf(b), bend],
-        [cxOf(b), b.y],
-      ],
-    };
+    return { from, to, kind, tensor, points: routeOf(a, b) };
   });
 
   const fusions: FusionBox[] = [];
@@ -395,6 +473,7 @@ export function layoutBlock(graph: ModelGraph, index: number): BlockLayout {
     index,
     name: block.name,
     shortcut: shortcut?.kind ?? null,
+    crossing,
     nodes,
     edges,
     fusions,

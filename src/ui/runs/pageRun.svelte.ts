@@ -69,6 +69,7 @@ export interface PageRunOptions {
 }
 
 export type TensorsEvent = Extract<TrainEvent, { type: 'tensors' }>;
+export type FeatureMapsEvent = Extract<TrainEvent, { type: 'featureMaps' }>;
 
 export class PageRun<Id extends string = string> {
   status = $state<RunStatus>('idle');
@@ -92,6 +93,8 @@ export class PageRun<Id extends string = string> {
   layers = $state.raw<LayerSnapshot | null>(null);
   /** the latest statistics of every tensor and residual block (with `observe.tensorStatsEvery`) */
   tensors = $state.raw<TensorsEvent | null>(null);
+  /** the first stage's maps of one test digit, latest (convolutional runs, `observe.featureMaps`) */
+  featureMaps = $state.raw<FeatureMapsEvent | null>(null);
   /** training-loss points received, and a counter bumped when the curves grew */
   points = $state(0);
   version = $state(0);
@@ -245,6 +248,7 @@ export class PageRun<Id extends string = string> {
     this.firstLayers = null;
     this.layers = null;
     this.tensors = null;
+    this.featureMaps = null;
     this.points = 0;
     this.rateWindow = [];
     const keys = METRICS.map((m) => seriesKey(this.id, m));
@@ -337,6 +341,9 @@ export class PageRun<Id extends string = string> {
       case 'tensors':
         this.tensors = event;
         this.options.onTensors?.(event);
+        return false;
+      case 'featureMaps':
+        this.featureMaps = event;
         return false;
       case 'diverged':
         this.divergedAt = event.step;

@@ -71,7 +71,12 @@ export class Comparison {
   private grid: Float32Array | null = null;
 
   constructor() {
-    const options = { curves: [this.table], queued: () => this.scheduler.request() };
+    const options = {
+      curves: [this.table],
+      queued: () => this.scheduler.request(),
+      // a convolutional pair shows one test digit's first-stage maps (dense runs have none)
+      observe: { featureMaps: true },
+    };
     this.plain = new PageRun('plain', options);
     this.resnet = new PageRun('resnet', options);
     // every event is kept: the runs' JSON export is built from them
