@@ -2,6 +2,7 @@
  * The training config's one schema: unknown keys (with a did-you-mean), wrong types, out-of-range
  * values, combinations the engine cannot build; one message per problem; defaults fill the rest.
  */
+import { decodePageState } from '../../src/ui/state/url.ts';
 import { describe, expect, it } from 'vitest';
 import { ARCHS, Model } from '../../src/engine/model.ts';
 import {
@@ -325,6 +326,16 @@ describe('the convolutional family (model conv)', () => {
     expect(valueOf(CONV).dataset).toBe('digits');
     expect(valueOf({ model: 'mlp' }).dataset).toBe('spiral');
     expect(valueOf({ ...CONV, dataset: 'digits', digitsSize: 28 }).digitsSize).toBe(28);
+  });
+
+  it("a convolutional network's branches start at full strength, as in the paper, unless asked", () => {
+    expect(valueOf(CONV).residualInit).toBe('one');
+    expect(valueOf({ ...CONV, residualInit: 'zero' }).residualInit).toBe('zero');
+    expect(valueOf({ model: 'mlp' }).residualInit).toBe('zero');
+    expect(decodePageState('?model=conv').state.config.residualInit).toBe('one');
+    expect(decodePageState('?model=conv&residual-init=zero').state.config.residualInit).toBe(
+      'zero',
+    );
   });
 
   it('a 2-D set is refused, saying that the network reads images', () => {

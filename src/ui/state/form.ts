@@ -132,12 +132,15 @@ export function labelOf(key: FieldKey, values: Pick<FormValues, 'model'>): strin
  * The form after the reader picks a network family. Choosing a convolutional network moves the
  * settings it cannot take to the nearest ones it can — the digits (it reads images), a basic
  * block, a depth of 6n + 2, at most CONV_MAX_WIDTH channels — so that the choice alone gives a
- * network that runs; going back to dense layers keeps everything (they take all of it).
+ * network that runs, and sets the paper's branch initialisation (CONV_DEFAULTS); going back to
+ * dense layers keeps everything (they take all of it).
  */
 export function withFamily(values: FormValues, model: FieldValue): FormValues {
   const next: FormValues = { ...values, model };
   if (model !== 'conv' || values.model === 'conv') return next;
   if (next.dataset !== 'digits') next.dataset = 'digits';
+  // He et al.'s CIFAR networks start their residual branches at full strength
+  next.residualInit = 'one';
   if (!(CONV_ARCHS as readonly FieldValue[]).includes(next.arch)) next.arch = 'resnet';
   if (typeof next.depth === 'number' && convBlocksPerStage(next.depth) === null)
     next.depth = 6 * Math.max(1, Math.round((next.depth - 2) / 6)) + 2;

@@ -14,6 +14,7 @@
  */
 import { fieldOptions, type OptionSpec, parseArgs } from '../../cli/args.ts';
 import {
+  CONV_DEFAULTS,
   defaultTrainConfig,
   suggest,
   TRAIN_FIELDS,
@@ -551,9 +552,12 @@ function decode(search: string): { state: PageState; notices: string[] } {
   const given: Partial<Record<FieldKey, unknown>> = {};
   for (const key of FIELD_KEYS) if (key in values) given[key] = values[key];
   for (let attempt = 0; attempt <= FIELD_KEYS.length; attempt++) {
-    // a convolutional network reads images: a link that asks for one and names no dataset
-    // gets the digits, as on the command line (not the preset's 2-D set)
-    const family = given.model === 'conv' && !('dataset' in given) ? { dataset: 'digits' } : {};
+    // a link that asks for a convolutional network gets its defaults for what it does not name
+    // (the digits, branches at full strength), as on the command line, not the preset's
+    const family: Record<string, unknown> = {};
+    if (given.model === 'conv')
+      for (const [key, value] of Object.entries(CONV_DEFAULTS))
+        if (!(key in given)) family[key] = value;
     const checked = validateTrainConfig({ ...base, ...given, ...family });
     if (checked.ok)
       return {
