@@ -227,13 +227,19 @@ for (let run = 1; run <= runs; run++) {
     await context.close();
   }
   // steady state: 5 s windows after a warm-up
-  for (const [name, settings] of [
-    ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }],
-    ['page defaults (depth 56, width 16)', {}],
+  for (const [name, settings, query] of [
+    ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }, ''],
+    ['page defaults (depth 56, width 16)', {}, ''],
+    // issue 15's goal: the conv pair at depth 56 trains ≥ 10 steps/s per network at 60 fps
+    [
+      'convolutional pair, depth 56, width 8, batch 32 (digits)',
+      {},
+      '&model=conv&depth=56&width=8&batch=32&samples=3000&steps=100000',
+    ],
   ] as const) {
-    const { context, page } = await open('&section=training-dynamics');
+    const { context, page } = await open(`&section=training-dynamics${query}`);
     await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
-    await fill(page, { ...settings, steps: 100000 });
+    if (!query) await fill(page, { ...settings, steps: 100000 });
     await page.evaluate(() => {
       document.documentElement.style.scrollBehavior = 'auto';
       document.querySelector('.dynamics')!.scrollIntoView({ block: 'start' });

@@ -113,6 +113,7 @@ describe('Convergence Speed Analysis', () => {
         .map((r) => r.final.trainLoss)
         .sort((a, b) => a - b)[1]!
         .toFixed(3);
+    await expect.poll(() => claim.textContent()).toMatch(/again by far the worst/);
     const text = await claim.textContent();
     for (const [arch, depth] of [
       ['plain', 8],
