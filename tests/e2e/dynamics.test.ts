@@ -324,6 +324,27 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     },
   );
 
+  it('a convolutional pair gives byte-identical events in Node and in the workers', async () => {
+    const { context, page, problems } = await open();
+    await fill(page, { model: 'conv' });
+    const cfg = { model: 'conv', depth: 8, width: 4, batch: 16, samples: 400, steps: 40, seed: 3 };
+    await fill(page, cfg);
+    await button(page, 'Start').click();
+    await waitForEnd(page);
+    const { events } = await hook(page);
+    const bytes = new Uint8Array(readFileSync(join(DIST, 'data/digits-14.bin')));
+    const expected = nodePair({ ...cfg, dataset: 'digits' }, bytes);
+    // the page also asks for the first stage's feature maps: events of their own, beside these
+    const trained = (list: readonly { type: string }[]) =>
+      list.filter((e) => e.type !== 'featureMaps');
+    for (const net of NETS) {
+      expect(expected[net].at(-1)?.type, net).toBe('done');
+      expect(JSON.stringify(trained(events[net])), net).toBe(JSON.stringify(expected[net]));
+    }
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
   it('trains on the digits and shows each network’s predicted labels', async () => {
     const { context, page, problems } = await open();
     const cfg = { dataset: 'digits', depth: 8, width: 32, steps: 60 };
