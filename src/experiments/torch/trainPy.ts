@@ -330,7 +330,7 @@ def evaluate(net, x, y, count, loss_kind):
     if count == 0:
         return None, None
     was = net.training
-    net.eval()
+    net.train(False)  # evaluation mode: running BN statistics
     with torch.no_grad():
         loss, correct = loss_and_correct(net(x[:count]), y[:count], loss_kind)
     net.train(was)
