@@ -13,6 +13,7 @@ import {
   defaultTrainConfig,
   type TrainConfigInput,
   validateTrainConfig,
+  withFamilyDefaults,
 } from '../../src/experiments/config.ts';
 import { type TrainEvent, train } from '../../src/experiments/train.ts';
 import { pairConfigs } from '../../src/ui/training/pair.ts';
@@ -122,7 +123,9 @@ async function waitForEnd(page: Page, timeout = 90_000, alerts = false): Promise
 
 /** The two runs of a page config in this Node process. */
 function nodePair(config: TrainConfigInput, digits?: Uint8Array): Record<Net, TrainEvent[]> {
-  const checked = validateTrainConfig({ ...defaultTrainConfig(), ...config });
+  // a conv net's family defaults (the digits, branches at scale one) as the form fills them
+  const given = withFamilyDefaults(config) as TrainConfigInput;
+  const checked = validateTrainConfig({ ...defaultTrainConfig(), ...given });
   if (!checked.ok) throw new Error(checked.errors.join('; '));
   const configs = pairConfigs(checked.value);
   const run = (net: Net) => [...train(configs[net], digits ? { digits } : {})];
@@ -333,7 +336,7 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     await waitForEnd(page);
     const { events } = await hook(page);
     const bytes = new Uint8Array(readFileSync(join(DIST, 'data/digits-14.bin')));
-    const expected = nodePair({ ...cfg, dataset: 'digits' }, bytes);
+    const expected = nodePair(cfg, bytes);
     // the page also asks for the first stage's feature maps: events of their own, beside these
     const trained = (list: readonly { type: string }[]) =>
       list.filter((e) => e.type !== 'featureMaps');
@@ -348,10 +351,11 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
   it('trains on the digits and shows each network’s predicted labels', async () => {
     const { context, page, problems } = await open();
     const cfg = { dataset: 'digits', depth: 8, width: 32, steps: 60 };
+    const logged = server.log.length; // the server's log holds the earlier tests' requests too
     await fill(page, cfg);
     await button(page, 'Start').click();
     await waitForEnd(page);
-    expect(server.log.filter((l) => l.path === '/lab/data/digits-14.bin')).toEqual([
+    expect(server.log.slice(logged).filter((l) => l.path === '/lab/data/digits-14.bin')).toEqual([
       { path: '/lab/data/digits-14.bin', status: 200 },
     ]);
     const { events } = await hook(page);
