@@ -42,9 +42,9 @@ async function precache() {
   const cache = await caches.open(CACHE);
   const seen = new Set();
   let queue = [SCOPE];
-  // the page, what it references, and what those reference (four levels are enough for Vite:
-  // index.html → the entry → a section's chunk → its CSS → KaTeX's fonts)
-  for (let level = 0; level < 5 && queue.length; level++) {
+  // the page, what it references, and what those reference (five levels are enough for Vite:
+  // index.html → the entry → the app → a section's chunk → its CSS → KaTeX's fonts)
+  for (let level = 0; level < 6 && queue.length; level++) {
     const next = [];
     for (const url of queue) {
       if (seen.has(url)) continue;

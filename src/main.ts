@@ -1,9 +1,10 @@
-// first: starts the worker and the Introduction's runs before the components below evaluate
-import './ui/boot.ts';
-import { mount } from 'svelte';
-import App from './ui/App.svelte';
-import { registerServiceWorker } from './ui/shell/serviceWorker.ts';
+// The page's entry: it starts the training worker and only then loads the rest of the page
+// (app.ts). Chromium begins to fetch a worker's script once the task that created it has ended,
+// and evaluating the page's script and mounting it is one long task (~0.6 s on a 2-core laptop):
+// started there, the worker would load only after it; started here, its script and WebAssembly
+// load while the rest of the page's script arrives, runs and mounts (worker/spawn.ts).
+import { startFirstWorker } from './worker/spawn.ts';
 import './ui/global.css';
 
-mount(App, { target: document.getElementById('app')! });
-registerServiceWorker();
+startFirstWorker();
+void import('./app.ts');

@@ -1,9 +1,9 @@
 /**
- * The first thing the page's script runs — imported before the app's components, so that it is
- * evaluated before them (ES modules run in import order): the training worker starts loading and
- * compiling its WebAssembly, and the Introduction's runs are started, while the rest of the
- * script is still being evaluated and the page mounts. On a 2-core machine that overlap is most
- * of the time to the first live frame.
+ * The first thing the page's script (app.ts) runs — imported before the app's components, so
+ * that it is evaluated before them (ES modules run in import order): the pool takes the worker
+ * that main.ts started, and the Introduction's runs are started, while the rest of the script is
+ * still being evaluated and the page mounts. On a 2-core machine that overlap is most of the time
+ * to the first live frame.
  */
 import { introPair } from './intro/runs.ts';
 import { page } from './state/page.svelte.ts';

@@ -17,6 +17,7 @@ import type {
   PartFailure,
 } from '../experiments/job.ts';
 import type { DataView, EventBatch, JobWorkerApi } from './api.ts';
+import { createTrainWorker, TRAIN_WORKER_NAME } from './spawn.ts';
 import { unpackBatch, type WireBatch } from './wire.ts';
 
 /**
@@ -92,10 +93,7 @@ class PoolWorker {
   readonly fail: (message: string) => void;
 
   constructor(name: string, onCrash: (w: PoolWorker) => void) {
-    this.worker = new Worker(new URL('./train.worker.ts', import.meta.url), {
-      type: 'module',
-      name,
-    });
+    this.worker = createTrainWorker(name);
     this.remote = Comlink.wrap<JobWorkerApi>(this.worker);
     let fail: (message: string) => void = () => {};
     this.crashed = new Promise<never>((_, reject) => {
@@ -154,7 +152,7 @@ export class TrainPool {
    */
   constructor(
     readonly size: number,
-    private readonly name = 'resnet-lab-train',
+    private readonly name = TRAIN_WORKER_NAME,
   ) {}
 
   /** A new run handle (no worker is taken until it starts). */
