@@ -20,7 +20,7 @@ import {
   type ExportConfig,
   type ExportFormat,
 } from '../experiments/exportConfig.ts';
-import { exportJob } from '../experiments/export.ts';
+import { exportJob, loadExportWriters } from '../experiments/export.ts';
 import { TRAIN_FIELDS } from '../experiments/config.ts';
 import { EXPORT_JOB } from '../experiments/jobs.ts';
 import type { StudyEvent } from '../experiments/study.ts';
@@ -212,6 +212,7 @@ async function runExport(argv: readonly string[], io: CliIO): Promise<number> {
 
   let job;
   try {
+    await loadExportWriters();
     job = exportJob(config, { digits });
   } catch (error) {
     io.stderr(`resnet-lab export: ${(error as Error).message}\n`);

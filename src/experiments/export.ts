@@ -1,31 +1,17 @@
 /**
- * Exports (`resnet-lab export`, the page's "Open it elsewhere"): a network as an ONNX file
- * (onnx.ts), or a run as a self-contained PyTorch folder — train.py, the lab's initial weights,
- * its data and its batch order as files, a README. Pure: the CLI writes the files, the page's
- * worker hands them to the page (which zips a folder). Uses the engine, so never on the page's
- * main thread (exportConfig.ts holds what the page needs).
+ * Exports (`resnet-lab export`, the page's "Open it elsewhere") as a job: a network as an ONNX
+ * file, or a run as a self-contained PyTorch folder (the files: exportFiles.ts). Pure: the CLI
+ * writes the files, the page's worker hands them to the page (which zips a folder). Uses the
+ * engine, so never on the page's main thread (exportConfig.ts holds what the page needs).
  */
-import { Rng } from '../engine/rng.ts';
 import type { TrainConfig } from './config.ts';
-import {
-  type ExportConfig,
-  exportCommandLine,
-  type ExportFile,
-  exportName,
-  type ExportResult,
-  validateExportSettings,
-} from './exportConfig.ts';
+import { type ExportConfig, type ExportResult, validateExportSettings } from './exportConfig.ts';
+import type * as ExportFiles from './exportFiles.ts';
 import type { Validation } from './fields.ts';
 import type { JobResources } from './job.ts';
-import { toOnnx } from './onnx.ts';
 import { validateTrainRun } from './size.ts';
 import { StudyJob } from './study.ts';
-import { TRAIN_PY } from './torch/trainPy.ts';
-import { torchReadme } from './torch/readme.ts';
-import { train, type TrainingRun } from './train.ts';
-
-/** The schema of the PyTorch folder's run.json. */
-export const TORCH_EXPORT_SCHEMA = 'resnet-lab/torch-export@1';
+import { train } from './train.ts';
 
 /** An export's settings with the training run's size limits. */
 export function validateExportConfig(input: unknown): Validation<ExportConfig> {
@@ -38,116 +24,15 @@ export function trainConfigOf(config: ExportConfig): TrainConfig {
   return rest;
 }
 
-/**
- * The ONNX file of a run's network as it is now (after `steps` training steps; 0: as built).
- */
-export function onnxFile(run: TrainingRun, steps: number): ExportFile {
-  const config = run.config;
-  const command = exportCommandLine(config, 'onnx', `${exportName(config)}.onnx`, steps > 0);
-  const bytes = toOnnx(run.model, { command, config, steps });
-  return { path: `${exportName(config)}.onnx`, bytes };
-}
+let writers: typeof ExportFiles | null = null;
 
 /**
- * The row indices of every step's batch, in the order the run's Batcher takes them (the same
- * seeded stream, 'batches', and the same rule: one permutation per epoch, batches running on
- * across epochs), `steps` × min(batch, n) int32 values.
+ * Loads the file writers (the ONNX protobuf library, the PyTorch script's text: about 160 kB of
+ * the worker's script). A host awaits it before it creates an export job — the export's job
+ * definition says so with `prepare` — so a worker that never exports never carries them.
  */
-export function batchOrder(seed: number, n: number, batch: number, steps: number): Int32Array {
-  const rng = new Rng(seed, 'batches');
-  const rows = Math.min(batch, n);
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[i] = i;
-  rng.shuffle(order);
-  const out = new Int32Array(steps * rows);
-  let cursor = 0;
-  for (let i = 0; i < out.length; i++) {
-    out[i] = order[cursor]!;
-    cursor++;
-    if (cursor === n) {
-      cursor = 0;
-      rng.shuffle(order);
-    }
-  }
-  return out;
-}
-
-const encoder = new TextEncoder();
-
-/** Little-endian bytes of a typed array (the layout train.py reads). */
-function littleEndian(values: Float32Array | Int32Array): Uint8Array {
-  const bytes = new Uint8Array(values.length * 4);
-  const view = new DataView(bytes.buffer);
-  const float = values instanceof Float32Array;
-  for (let i = 0; i < values.length; i++)
-    if (float) view.setFloat32(4 * i, values[i]!, true);
-    else view.setInt32(4 * i, values[i]!, true);
-  return bytes;
-}
-
-/**
- * The PyTorch folder of a run, from its config (nothing is trained: the weights are the
- * initial ones, and train.py trains). Paths are relative to the folder.
- * @param run a run built from the config and not advanced (its model holds the initial weights)
- */
-export function torchFiles(run: TrainingRun): ExportFile[] {
-  const config = run.config;
-  const data = run.data;
-  const model = run.model;
-  // train.py builds the dense family; a convolutional network must not turn into an MLP there
-  if (model.spec.model === 'conv')
-    throw new Error(
-      'the PyTorch export covers dense networks; convolutional ones are not exported yet',
-    );
-  const rows = Math.min(config.batch, data.nTrain);
-  const command = exportCommandLine(config, 'torch', `${exportName(config)}/`);
-  let offset = 0;
-  const params = model.params.map((p) => {
-    const entry = { name: p.name, shape: [...p.shape], role: p.role, offset, size: p.size };
-    offset += p.size;
-    return entry;
-  });
-  const meta = {
-    schema: TORCH_EXPORT_SCHEMA,
-    command,
-    config,
-    model: run.summary(),
-    dataset: {
-      name: data.name,
-      inputDim: data.inputDim,
-      classes: data.numClasses,
-      train: data.nTrain,
-      test: data.nTest,
-    },
-    params,
-    batchSteps: config.steps,
-  };
-  const text = (path: string, s: string): ExportFile => ({ path, bytes: encoder.encode(s) });
-  const bin = (path: string, v: Float32Array | Int32Array): ExportFile => ({
-    path,
-    bytes: littleEndian(v),
-  });
-  return [
-    text(
-      'README.md',
-      torchReadme({
-        command,
-        config,
-        params: model.paramCount,
-        train: data.nTrain,
-        test: data.nTest,
-        batchRows: rows,
-      }),
-    ),
-    text('train.py', TRAIN_PY),
-    text('run.json', `${JSON.stringify(meta, null, 2)}\n`),
-    bin('weights.bin', model.flatParams),
-    bin('train_x.bin', data.trainX.subarray(0, data.nTrain * data.inputDim)),
-    bin('train_y.bin', data.trainY.subarray(0, data.nTrain)),
-    bin('test_x.bin', data.testX.subarray(0, data.nTest * data.inputDim)),
-    bin('test_y.bin', data.testY.subarray(0, data.nTest)),
-    bin('batches.bin', batchOrder(config.seed, data.nTrain, config.batch, config.steps)),
-  ];
+export async function loadExportWriters(): Promise<void> {
+  writers ??= await import('./exportFiles.ts');
 }
 
 /** Units of an export job: the training (an ONNX file of trained weights) and the writing. */
@@ -157,12 +42,14 @@ export function exportUnits(config: ExportConfig): number {
 
 /**
  * The export as a job (kind `export`): trains first when the ONNX file is to hold the trained
- * weights, then builds the files in one unit.
+ * weights, then builds the files in one unit. The writers must have been loaded.
  */
 export function exportJob(
   config: ExportConfig,
   resources: JobResources = {},
 ): StudyJob<ExportResult> {
+  const files = writers;
+  if (!files) throw new Error('the export writers are not loaded: await loadExportWriters() first');
   const run = train(trainConfigOf(config), resources);
   const trains = config.exportFormat === 'onnx' && config.exportTrained;
   return new StudyJob<ExportResult>(
@@ -170,8 +57,8 @@ export function exportJob(
     trains ? run : null,
     // eslint-disable-next-line require-yield -- one unit: the files, built at once
     function* () {
-      if (config.exportFormat === 'torch') return { format: 'torch', files: torchFiles(run) };
-      return { format: 'onnx', files: [onnxFile(run, trains ? run.step : 0)] };
+      if (config.exportFormat === 'torch') return { format: 'torch', files: files.torchFiles(run) };
+      return { format: 'onnx', files: [files.onnxFile(run, trains ? run.step : 0)] };
     },
     1,
   );

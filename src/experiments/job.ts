@@ -173,6 +173,11 @@ export interface SimpleJobDefinition<
   R = unknown,
 > extends DefinitionBase<C> {
   type: 'simple';
+  /**
+   * Loads code the job needs that a host should not carry until asked (the export's file
+   * writers); a host awaits it before `create`. Absent: nothing to load.
+   */
+  prepare?(): Promise<void>;
   create(config: C, resources: JobResources, observe?: JobObservation): Job<E>;
   recorder(): Recorder<E, R>;
   /** units of work of a config (its job's `total`), for progress over many parts */

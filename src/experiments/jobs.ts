@@ -61,7 +61,7 @@ import {
 } from './paths.ts';
 import { LANDSCAPE_JOBS } from './landscapeJobs.ts';
 import { EXPORT_FIELDS, type ExportConfig, type ExportResult } from './exportConfig.ts';
-import { exportJob, exportUnits, validateExportConfig } from './export.ts';
+import { exportJob, exportUnits, loadExportWriters, validateExportConfig } from './export.ts';
 
 const digitsOf = (c: { dataset: string; digitsSize: 14 | 28 }) =>
   c.dataset === 'digits' ? c.digitsSize : null;
@@ -185,6 +185,7 @@ export const EXPORT_JOB: SimpleJobDefinition<
   fields: EXPORT_FIELDS,
   validate: validateExportConfig,
   digits: digitsOf,
+  prepare: loadExportWriters,
   create: (config, resources) => exportJob(config, resources),
   units: exportUnits,
   recorder: () => studyRecorder<ExportResult>(),

@@ -110,6 +110,7 @@ async function start(
     const checked = def.validate(config);
     if (!checked.ok)
       throw new Error(`invalid config:\n  ${checked.errors.map((e) => errorLine(e)).join('\n  ')}`);
+    await def.prepare?.();
     job = def.create(checked.value, resources, {
       tensorStatsEvery: options.tensorStatsEvery,
       featureMaps: options.featureMaps,

@@ -11,7 +11,7 @@ import { unzipSync } from 'fflate';
 import * as ort from 'onnxruntime-node';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { onnxFile, torchFiles } from '../../src/experiments/export.ts';
+import { onnxFile, torchFiles } from '../../src/experiments/exportFiles.ts';
 import { train } from '../../src/experiments/train.ts';
 import { TRAIN_PY } from '../../src/experiments/torch/trainPy.ts';
 import { axeProblems } from './axe.ts';

@@ -13,7 +13,7 @@ import { describe, expect, it } from 'vitest';
 import { ARCHS, type Arch } from '../../src/engine/model.ts';
 import type { ModelSpec } from '../../src/engine/model.ts';
 import { makeSynthetic } from '../../src/data/index.ts';
-import { onnxFile } from '../../src/experiments/export.ts';
+import { onnxFile } from '../../src/experiments/exportFiles.ts';
 import { PROBABILITIES, toOnnx } from '../../src/experiments/onnx.ts';
 import { Model } from '../../src/engine/model.ts';
 import { Rng } from '../../src/engine/rng.ts';

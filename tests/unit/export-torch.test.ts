@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { Batcher } from '../../src/data/batcher.ts';
 import { makeSynthetic } from '../../src/data/index.ts';
 import { Rng } from '../../src/engine/rng.ts';
-import { batchOrder, torchFiles } from '../../src/experiments/export.ts';
+import { batchOrder, torchFiles } from '../../src/experiments/exportFiles.ts';
 import { ARCHS } from '../../src/engine/model.ts';
 import { RunRecorder, type RunRecord } from '../../src/experiments/record.ts';
 import { train } from '../../src/experiments/train.ts';
