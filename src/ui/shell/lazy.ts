@@ -50,10 +50,22 @@ if (typeof window !== 'undefined') {
   setTimeout(firstScreenDrawn, FIRST_SCREEN_FALLBACK_MS);
 }
 
+let firstScreenShown!: () => void;
+const firstScreen = new Promise<void>((resolve) => (firstScreenShown = resolve));
+
 /** The first screen has drawn its first live frame: the other sections may load when idle. */
 export function firstScreenDrawn(): void {
   firstScreenUp = true;
+  firstScreenShown();
   enableIdle();
+}
+
+/**
+ * Resolves once the first screen is up (or the page was opened at a section): for what a
+ * section below the first screen may fetch later without competing with the first live frame.
+ */
+export function afterFirstScreen(): Promise<void> {
+  return firstScreen;
 }
 
 /** Registers a section's loader; `show` gets its component once loaded. */
@@ -96,6 +108,7 @@ export function lazySection(
 
 /** Loads every registered section now (the page opens at one of them); resolves when shown. */
 export async function loadEverySection(): Promise<void> {
+  firstScreenShown();
   for (const entry of entries) entry.start();
   await Promise.all(entries.map((e) => e.done));
 }
