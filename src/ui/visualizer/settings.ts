@@ -78,9 +78,7 @@ export function widthChoices(model: ModelFamily): readonly number[] {
 
 /** The view's defaults for a network family: a convolutional net reads the digits, 8 channels. */
 export function familyDefaults(model: ModelFamily): Readonly<VizView> {
-  return model === 'conv'
-    ? { ...DEFAULT_VIZ, model, width: 8, dataset: 'digits' }
-    : DEFAULT_VIZ;
+  return model === 'conv' ? { ...DEFAULT_VIZ, model, width: 8, dataset: 'digits' } : DEFAULT_VIZ;
 }
 
 /** The block types a family can build (a convolutional network: basic blocks only). */
