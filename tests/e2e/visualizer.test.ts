@@ -6,7 +6,7 @@
  * step N; the SVG export is well-formed SVG; the demonstration runs to completion and its results
  * are Node's for the same sweep; nothing is logged.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TrainConfig } from '../../src/experiments/config.ts';
@@ -332,6 +332,86 @@ describe('Interactive ResNet Visualizer', () => {
           const g = nodeEvents({ ...h.configs.init[net], depth }, 1).layers!.gradNorm;
           const r = g[0]! / g[g.length - 1]!;
           expect(text).toContain(`${net === 'plain' ? 'Plain' : 'ResNet'} ${formatNumber(r)}`);
+        }
+      }
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('a convolutional pair: stages labelled C×H×W, skips at every block, feature maps, gradient bars, 360 px', async () => {
+    const { context, page, problems } = await site.open('&viz-model=conv&viz-depth=8&viz-width=4', {
+      viewport: { width: 360, height: 900 },
+      reducedMotion: 'reduce',
+    });
+    try {
+      await show(page);
+      expect(await page.getByTestId('viz-model').inputValue()).toBe('conv');
+      const resnet = page.getByTestId('diagram-ResNet-8');
+      const plain = page.getByTestId('diagram-Plain-8');
+      await resnet.waitFor();
+      // three stages of one block each: 4, 8 and 16 channels on ever smaller maps
+      expect(await resnet.locator('text.stage').allTextContents()).toEqual([
+        '4×14×14',
+        '8×7×7',
+        '16×4×4',
+      ]);
+      expect(await plain.locator('text.stage').allTextContents()).toHaveLength(3);
+      expect(await resnet.locator('line.transition').count()).toBe(2);
+      // option A shortcuts at the transitions are still skips: one per block
+      expect(await resnet.locator('path.shortcut').count()).toBe(3);
+      expect(await plain.locator('path.shortcut').count()).toBe(0);
+      const h0 = await hook(page);
+      expect(h0.configs.live.resnet).toMatchObject({ model: 'conv', dataset: 'digits', depth: 8 });
+
+      await page.getByRole('button', { name: 'Play training' }).click();
+      await page.waitForFunction(
+        () => {
+          const v = (window as unknown as { __viz: VizHook }).__viz;
+          return (v.live?.resnet?.gradNorm.length ?? 0) > 0 && (v.live?.plain?.step ?? 0) > 0;
+        },
+        undefined,
+        { timeout: 90_000 },
+      );
+      // the first stage's maps of one test digit, for both nets, painted
+      const maps = page.getByTestId('viz-feature-maps');
+      await expect.poll(() => maps.locator('canvas').count(), { timeout: 30_000 }).toBe(4);
+      const painted = await maps.locator('canvas').evaluateAll((cs) =>
+        (cs as HTMLCanvasElement[]).map((c) => {
+          const data = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let lit = 0;
+          for (let i = 0; i < data.length; i += 4) if (data[i]! > 0 && data[i]! !== 226) lit++;
+          return { width: c.width, lit };
+        }),
+      );
+      for (const c of painted) {
+        expect(c.width).toBeGreaterThan(0);
+        expect(c.lit).toBeGreaterThan(0);
+      }
+      // the gradient bars: one per weight layer (8) of each net
+      const h = await hook(page);
+      expect(h.live!.resnet!.gradNorm).toHaveLength(8);
+      await page.locator('#viz-grad-h').scrollIntoViewIfNeeded();
+      expect(h.live!.plain!.gradNorm).toHaveLength(8);
+      expect(await page.locator('#visualizer .bars canvas').first().isVisible()).toBe(true);
+      await expect
+        .poll(() => page.getByTestId('viz-grad-caption').textContent())
+        .toMatch(/Plain-8/);
+      await page.getByRole('button', { name: 'Pause training' }).click();
+      const fit = await page.evaluate(() => [
+        document.documentElement.scrollWidth,
+        document.documentElement.clientWidth,
+      ]);
+      expect(fit[0]).toBeLessThanOrEqual(fit[1]!);
+      if (process.env.VIZ_SHOTS === '1') {
+        mkdirSync('/tmp/viz-shots', { recursive: true });
+        for (const width of [360, 1280]) {
+          await page.setViewportSize({ width, height: 900 });
+          await page.locator('#viz-arch-h').scrollIntoViewIfNeeded();
+          await page
+            .locator('#visualizer figure.viz-figure')
+            .screenshot({ path: `/tmp/viz-shots/conv-${width}.png` });
         }
       }
       expect(problems).toEqual([]);

@@ -78,6 +78,57 @@ describe('layoutGraph', () => {
   });
 });
 
+describe('layoutGraph of a convolutional network', () => {
+  const convGraphOf = (arch: 'plain' | 'resnet', depth: number) =>
+    new Model(
+      makeSpec({
+        model: 'conv',
+        image: [14, 14, 1],
+        inputDim: 196,
+        classes: 10,
+        arch,
+        shortcut: arch === 'resnet',
+        depth,
+        width: 8,
+        activation: 'relu',
+        norm: 'batch',
+        maxBatch: 2,
+      }),
+    ).graph();
+
+  it('labels each stage with its output C×H×W and marks the transitions', () => {
+    const l = layoutGraph(convGraphOf('resnet', 20), { width: 640 });
+    expect(l.stages.map((st) => st.shape)).toEqual(['8×14×14', '16×7×7', '32×4×4']);
+    expect(l.stages.map((st) => st.transition)).toEqual([false, true, true]);
+    expect(l.stages.map((st) => st.first)).toEqual([
+      'stage1.block1',
+      'stage2.block1',
+      'stage3.block1',
+    ]);
+    // each label sits above its stage's first box, clear of the box
+    for (const st of l.stages) {
+      const first = l.items.find((it) => it.id === st.first)!;
+      expect(st.y).toBeLessThan(first.y);
+      expect(st.y).toBeGreaterThan(0);
+    }
+    // a dense net has no stages
+    expect(layoutGraph(graphOf('resnet', 8)).stages).toEqual([]);
+  });
+
+  it('one skip per residual block, the stage transitions (option A) included; none when plain', () => {
+    for (const depth of [8, 56]) {
+      const g = convGraphOf('resnet', depth);
+      const l = layoutGraph(g, { width: 360, maxBlocks: 30 });
+      expect(l.skips).toHaveLength(g.blocks.length);
+      expect(new Set(l.skips.map((s) => s.item))).toEqual(new Set(g.blocks.map((b) => b.name)));
+      expect(l.skips.map((s) => s.item)).toContain('stage2.block1');
+      expect(l.skips.map((s) => s.item)).toContain('stage3.block1');
+      for (const it of l.items) expect(it.x + it.w).toBeLessThanOrEqual(360);
+      expect(layoutGraph(convGraphOf('plain', depth)).skips).toHaveLength(0);
+    }
+  });
+});
+
 describe('logScale', () => {
   it('places plain numbers on a log scale and refuses what it cannot place', () => {
     const s = logScale([0.001, 0.1, 10, 0, -1, Number.NaN]);

@@ -10,8 +10,11 @@ import {
   depthChoices,
   initPair,
   livePair,
+  familyDefaults,
+  fixDepth,
   nearestDepth,
   presetOf,
+  setModel,
   vizProblem,
 } from '../../src/ui/visualizer/settings.ts';
 
@@ -50,6 +53,76 @@ describe('visualizer link', () => {
     expect(moved.state.view.viz.depth).toBe(14);
     expect(moved.notices).toHaveLength(1);
     expect(moved.notices[0]).toMatch(/viz-depth=11: .*depth 14 is used/);
+  });
+});
+
+describe('visualizer link: the convolutional family', () => {
+  it('round-trips viz-model=conv, written only when not the default, with its own defaults', () => {
+    const state = defaultPageState();
+    setModel(state.view.viz, 'conv');
+    // the conv family's own defaults (digits, 8 channels) are not written
+    expect(encodePageState(state)).toBe('?viz-model=conv');
+    state.view.viz.depth = 8;
+    state.view.viz.width = 4;
+    const query = encodePageState(state);
+    expect(query).toBe('?viz-model=conv&viz-depth=8&viz-width=4');
+    const back = decodePageState(query);
+    expect(back.notices).toEqual([]);
+    expect(back.state.view.viz).toEqual(state.view.viz);
+    expect(decodePageState('').state.view.viz.model).toBe('mlp');
+  });
+
+  it('names an invalid family, block type, width or depth and says what is used', () => {
+    const bad = decodePageState('?viz-model=cnn');
+    expect(bad.state.view.viz.model).toBe('mlp');
+    expect(bad.notices.join('\n')).toMatch(/viz-model=cnn: expected one of mlp, conv/);
+    const arch = decodePageState('?viz-model=conv&viz-arch=bottleneck');
+    expect(arch.state.view.viz.arch).toBe('resnet');
+    expect(arch.notices.join('\n')).toMatch(/viz-arch=bottleneck: .*basic blocks.*resnet is used/);
+    // 32 units is a dense width; a conv net's first stage offers 4, 8 or 16 channels
+    const width = decodePageState('?viz-model=conv&viz-width=32');
+    expect(width.state.view.viz.width).toBe(8);
+    expect(width.notices.join('\n')).toMatch(/viz-width=32: expected one of 4, 8, 16/);
+    const depth = decodePageState('?viz-model=conv&viz-depth=11');
+    expect(depth.state.view.viz.depth).toBe(14);
+    expect(depth.notices.join('\n')).toMatch(/viz-depth=11: .*6n \+ 2.*depth 14 is used/);
+  });
+});
+
+describe('visualizer settings: the convolutional family', () => {
+  it('choosing conv applies its defaults and moves the depth and block type', () => {
+    const view = { ...DEFAULT_VIZ, arch: 'bottleneck' as const, depth: 11, width: 32 };
+    expect(setModel(view, 'conv')).toBe(true);
+    expect(view).toMatchObject({ model: 'conv', arch: 'resnet', depth: 14, width: 8 });
+    expect(view.dataset).toBe('digits');
+    const config = livePair(view).resnet;
+    expect(config.model).toBe('conv');
+    expect(config.residualInit).toBe('one');
+    expect(validateTrainConfig(livePair(view).plain).ok).toBe(true);
+    expect(vizProblem(view)).toBeNull();
+    // back to dense layers: their dataset and width again
+    setModel(view, 'mlp');
+    expect(view).toMatchObject({ model: 'mlp', dataset: 'spiral', width: 16, depth: 14 });
+    expect(familyDefaults('conv').width).toBe(8);
+  });
+
+  it('offers the 6n + 2 depths and fixes any other', () => {
+    expect(depthChoices('resnet', 'conv')).toEqual([8, 14, 20, 26, 32, 44, 56, 110]);
+    expect(nearestDepth('plain', 11, 'conv')).toBe(14);
+    expect(nearestDepth('resnet', 50, 'conv')).toBe(56);
+    const view = { ...familyDefaults('conv'), depth: 11 };
+    expect(fixDepth(view)).toBe(true);
+    expect(view.depth).toBe(14);
+    expect(fixDepth(view)).toBe(false);
+    expect(vizProblem({ ...familyDefaults('conv'), depth: 11 })).toMatch(/6n \+ 2/);
+  });
+
+  it('the conv demonstration is a valid conv sweep that leaves out 110 layers', () => {
+    const sweep = demoSweep(familyDefaults('conv'), 200);
+    expect(validateSweepConfig(sweep).ok).toBe(true);
+    expect(sweep.model).toBe('conv');
+    expect(sweep.dataset).toBe('digits');
+    expect(sweep.depths).toEqual([8, 20, 32, 56]);
   });
 });
 

@@ -2,8 +2,11 @@
  * Layout of a network diagram from the model's own graph (`Model.graph()`, docs/graph-schema.md).
  * Pure: no DOM. Items (the stem, each block or a group of a stage's consecutive blocks, the head)
  * are placed left to right and wrap into rows so the diagram fits a fixed width; every residual
- * block (or group) gets one skip edge, a plain network none.
+ * block (or group) gets one skip edge, a plain network none. A convolutional network's stages
+ * get a label each above their first box — its output C×H×W, "16×7×7" — and a mark
+ * where one stage hands over to the next (the maps halve and the channels double there).
  */
+import { isMap, shapeText } from '../../common/shape.ts';
 import type { ModelGraph } from '../../engine/graph.ts';
 
 export interface LayoutOptions {
@@ -62,9 +65,26 @@ export interface SkipEdge {
   y: number;
 }
 
+/** A stage of a convolutional network: its label, placed over its first box. */
+export interface StageLabel {
+  /** 'stage1' … */
+  id: string;
+  /** "stage 2" */
+  title: string;
+  /** its output, C×H×W */
+  shape: string;
+  /** the id of its first box */
+  first: string;
+  /** whether it starts where another stage ends (a transition: maps halved, channels doubled) */
+  transition: boolean;
+  x: number;
+  y: number;
+}
+
 export interface Layout {
   items: LayoutItem[];
   skips: SkipEdge[];
+  stages: StageLabel[];
   width: number;
   height: number;
 }
@@ -75,7 +95,10 @@ export function stageOf(name: string): string {
   return dot < 0 ? 'blocks' : name.slice(0, dot);
 }
 
-type Graphish = Pick<ModelGraph, 'nodes' | 'blocks'>;
+type Graphish = Pick<ModelGraph, 'nodes' | 'blocks'> & Partial<Pick<ModelGraph, 'tensors'>>;
+
+/** room above a row for the stage labels of a convolutional network */
+const STAGE_LABEL_ROOM = 14;
 
 export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {}): Layout {
   const o = { ...LAYOUT_DEFAULTS, ...options };
@@ -141,12 +164,20 @@ export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {
     shortcut: false,
   });
 
-  const rowHeight = o.itemHeight + 2 * o.gap;
+  // the stages whose blocks output maps (a convolutional network), each with its last output
+  const shapes = new Map((graph.tensors ?? []).map((t) => [t.name, t.shape]));
+  const stageShapes = new Map<string, readonly number[]>();
+  for (const b of graph.blocks) {
+    const shape = shapes.get(b.output ?? '');
+    if (shape && isMap(shape)) stageShapes.set(stageOf(b.name), shape);
+  }
+  const room = stageShapes.size > 0 ? STAGE_LABEL_ROOM : 0;
+  const rowHeight = o.itemHeight + 2 * o.gap + room;
   const perRow = Math.max(1, Math.floor((o.width - o.gap) / (o.itemWidth + o.gap)));
   const items: LayoutItem[] = raw.map((r, k) => ({
     ...r,
     x: o.gap + (k % perRow) * (o.itemWidth + o.gap),
-    y: o.gap * 1.5 + Math.floor(k / perRow) * rowHeight,
+    y: o.gap * 1.5 + room + Math.floor(k / perRow) * rowHeight,
     w: o.itemWidth,
     h: o.itemHeight,
   }));
@@ -159,8 +190,25 @@ export function layoutGraph(graph: Graphish, options: Partial<LayoutOptions> = {
       x2: it.x + it.w + o.gap / 2,
       y: it.y - o.gap / 2,
     }));
+  const stages: StageLabel[] = [];
+  for (const [id, shape] of stageShapes) {
+    const first = items.find(
+      (it) => it.blocks.length > 0 && stageOf(graph.blocks[it.blocks[0]!]!.name) === id,
+    );
+    if (!first) continue;
+    const number = /(\d+)$/.exec(id)?.[1] ?? id;
+    stages.push({
+      id,
+      title: `stage ${number}`,
+      shape: shapeText(shape),
+      first: first.id,
+      transition: stages.length > 0,
+      x: first.x - o.gap / 2,
+      y: first.y - o.gap / 2 - 5,
+    });
+  }
   const rows = Math.ceil(items.length / perRow);
-  return { items, skips, width: o.width, height: o.gap + rows * rowHeight };
+  return { items, skips, stages, width: o.width, height: o.gap + rows * rowHeight };
 }
 
 /** A logarithmic colour scale over positive numbers (non-positive and non-finite values: null). */

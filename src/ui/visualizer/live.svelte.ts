@@ -36,7 +36,8 @@ export class VizLab {
     this.stop();
     const init = initPair(view);
     const name = (net: Net) => `${net === 'plain' ? 'Plain' : 'ResNet'}-${view.depth}`;
-    const observe = { tensorStatsEvery: LIVE_STATS_EVERY };
+    // a convolutional pair also sends one test digit's first-stage maps at each evaluation
+    const observe = { tensorStatsEvery: LIVE_STATS_EVERY, featureMaps: view.model === 'conv' };
     const pair = {
       plain: new PageRun(name('plain'), { config: live.plain, observe }),
       resnet: new PageRun(name('resnet'), { config: live.resnet, observe }),
