@@ -37,7 +37,7 @@ export interface VizView {
   activation: ActivationName;
   init: InitName;
   norm: NormName;
-  /** the 2-D sets (the digits would need their asset passed to each live run) */
+  /** a 2-D set or the digits (the convolutional networks train on the digits only) */
   dataset: DatasetName;
   /** what colours the boxes */
   stat: NodeStat;
