@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../tests/e2e/browser.ts';
@@ -138,12 +138,8 @@ const open = async (query = '', reducedMotion: 'reduce' | 'no-preference' = 'no-
   await context.addInitScript({ content: 'globalThis.__name = (f) => f;' });
   await context.addInitScript(installObservers);
   const page = await context.newPage();
-  const scripts: string[] = [];
-  page.on('request', (r) => {
-    if (r.resourceType() === 'script') scripts.push(new URL(r.url()).pathname);
-  });
   await page.goto(`${server.url}?e2e${query}`);
-  return { context, page, scripts };
+  return { context, page };
 };
 const gzipBytes = (path: string) => {
   const file = join(DIST, path.replace(/^\/lab\//, ''));
@@ -159,7 +155,7 @@ const load = () =>
 for (let run = 1; run <= runs; run++) {
   // first screen: the Introduction's first live frame, and the script fetched before it
   {
-    const { context, page, scripts } = await open();
+    const { context, page } = await open();
     await page.waitForFunction(
       () => (window as unknown as { __intro?: { firstDrawAt?: number } }).__intro?.firstDrawAt,
       undefined,
@@ -170,29 +166,41 @@ for (let run = 1; run <= runs; run++) {
         () => (window as unknown as { __intro: { firstDrawAt: number } }).__intro.firstDrawAt,
       ),
     );
-    // where the time goes: the page's own script, the worker's, the runs' start, first events
-    const timeline = await page.evaluate(() => {
+    // where the time goes: the page's own script, the worker's, the runs' start, first events;
+    // and the scripts requested before the first live frame (later ones, e.g. the sections that
+    // load once it is drawn, do not count)
+    const { timeline, before } = await page.evaluate((firstFrame) => {
       const hook = (window as unknown as { __intro: { startedAt: number; firstBatchAt: number } })
         .__intro;
       const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+      const scripts = (
+        performance.getEntriesByType('resource') as PerformanceResourceTiming[]
+      ).filter((r) => /\.js$/.test(new URL(r.name).pathname) && r.startTime <= firstFrame);
       const scriptsDone = (worker: boolean) =>
         Math.max(
           0,
-          ...performance
-            .getEntriesByType('resource')
-            .filter((r) => /\.js$/.test(r.name) && r.name.includes('train.worker') === worker)
-            .map((r) => (r as PerformanceResourceTiming).responseEnd),
+          ...scripts
+            .filter((r) => r.name.includes('train.worker') === worker)
+            .map((r) => r.responseEnd),
         );
       return {
-        html: Math.round(nav.responseEnd),
-        pageScripts: Math.round(scriptsDone(false)),
-        domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
-        runsStarted: Math.round(hook.startedAt),
-        workerScript: Math.round(scriptsDone(true)),
-        firstEvents: Math.round(hook.firstBatchAt),
+        timeline: {
+          html: Math.round(nav.responseEnd),
+          pageScripts: Math.round(scriptsDone(false)),
+          domContentLoaded: Math.round(nav.domContentLoadedEventEnd),
+          runsStarted: Math.round(hook.startedAt),
+          workerScript: Math.round(scriptsDone(true)),
+          firstEvents: Math.round(hook.firstBatchAt),
+        },
+        before: [
+          ...new Set(
+            scripts
+              .map((r) => new URL(r.name).pathname)
+              .filter((path) => !path.split('/').pop()!.startsWith('train.worker')),
+          ),
+        ],
       };
-    });
-    const before = [...new Set(scripts)].filter((s) => !basename(s).startsWith('train.worker'));
+    }, firstLiveFrameMs);
     const scriptGzipBytes = before.reduce((n, s) => n + gzipBytes(s), 0);
     results.push({
       run,

@@ -5,5 +5,7 @@ import { mount } from 'svelte';
 import App from './ui/App.svelte';
 import { registerServiceWorker } from './ui/shell/serviceWorker.ts';
 
-mount(App, { target: document.getElementById('app')! });
+const target = document.getElementById('app')!;
+target.replaceChildren(); // index.html's "loading" line
+mount(App, { target });
 registerServiceWorker();

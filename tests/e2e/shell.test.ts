@@ -131,6 +131,24 @@ describe('the article shell', () => {
     const hook = await intro(page);
     // it drew (how soon is `npm run bench:page`'s first-screen figure, not a test's)
     expect(hook.firstDrawAt!).toBeGreaterThan(0);
+    // the section below waited for that frame: its script was asked for only once it was drawn
+    await page.locator('#degradation .pending').waitFor({ state: 'detached' });
+    const degradationAsked = await page.evaluate(() =>
+      performance
+        .getEntriesByType('resource')
+        .filter((r) => /\/Degradation-[^/]*\.js$/.test(new URL(r.name).pathname))
+        .map((r) => r.startTime),
+    );
+    expect(degradationAsked).toHaveLength(1);
+    expect(degradationAsked[0]!).toBeGreaterThanOrEqual(hook.firstDrawAt!);
+    // new points are drawn into the same chart: it is not rebuilt on every update
+    await page.evaluate(() => {
+      document.querySelector('#introduction .uplot')!.setAttribute('data-first', '');
+    });
+    const drawnSteps = await introSteps(page);
+    await waitFor(page, async () => (await introSteps(page)) > drawnSteps + 200, 10_000);
+    expect(await page.locator('#introduction .uplot').count()).toBe(1);
+    expect(await page.locator('#introduction .uplot[data-first]').count()).toBe(1);
 
     // off-screen: the step counter stops
     await scrollTo(page, 'takeaways');

@@ -1,6 +1,6 @@
 /**
  * Sections below the first screen load as they come near: the first screen's script holds the
- * shell, the Introduction and the Degradation Problem, and each other section's code (KaTeX, the
+ * shell and the Introduction, and each other section's code (KaTeX, the
  * variants catalogue, …) is its own chunk. A section loads when it comes within a screen or so
  * of the viewport; all of them at once when a link opens the page at a section
  * (`loadEverySection`, so the page can settle on its target); and otherwise one at a time when
@@ -68,11 +68,16 @@ export function afterFirstScreen(): Promise<void> {
   return firstScreen;
 }
 
-/** Registers a section's loader; `show` gets its component once loaded. */
+/**
+ * Registers a section's loader; `show` gets its component once loaded. With `afterFirstScreen`
+ * a section that is near when the page opens waits for the first screen to be up (the one just
+ * below the Introduction: mounting it with the first screen delayed the first live frame).
+ */
 export function lazySection(
   host: Element,
   load: () => Promise<SectionModule>,
   show: (component: Component) => void,
+  options: { afterFirstScreen?: boolean } = {},
 ): void {
   let started = false;
   let shown!: () => void;
@@ -97,7 +102,9 @@ export function lazySection(
   };
   const observer = new IntersectionObserver(
     (seen) => {
-      if (seen.some((s) => s.isIntersecting)) entry.start();
+      if (!seen.some((s) => s.isIntersecting)) return;
+      if (options.afterFirstScreen) void firstScreen.then(() => entry.start());
+      else entry.start();
     },
     { rootMargin: NEAR },
   );
