@@ -1,7 +1,7 @@
 /**
  * The page's speed in Debian's Chromium, from the built site (dist/, or E2E_DIST): what the
  * browser tests used to assert and no longer do, because a test that fails when the machine is
- * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --first-screen]` prints, with the machine's load:
+ * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --first-screen | --after-start]` prints, with the machine's load:
  *
  * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
  *   (gzip bytes, as a server would send it) the page had fetched by then;
@@ -33,6 +33,8 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 /** only the first screen (a quick check of a change to what the page loads first) */
 const firstScreenOnly = args.includes('--first-screen');
+/** only the first 2 s after Start (a quick check of a change to what a run's start costs) */
+const afterStartOnly = args.includes('--after-start');
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 2;
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
@@ -154,7 +156,7 @@ const load = () =>
 
 for (let run = 1; run <= runs; run++) {
   // first screen: the Introduction's first live frame, and the script fetched before it
-  {
+  if (!afterStartOnly) {
     const { context, page } = await open();
     await page.waitForFunction(
       () => (window as unknown as { __intro?: { firstDrawAt?: number } }).__intro?.firstDrawAt,
@@ -234,6 +236,7 @@ for (let run = 1; run <= runs; run++) {
     });
     await context.close();
   }
+  if (afterStartOnly) continue;
   // steady state: 5 s windows after a warm-up
   for (const [name, settings, query] of [
     ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }, ''],
