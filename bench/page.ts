@@ -63,17 +63,30 @@ function installObservers() {
   try {
     new PerformanceObserver((list) => {
       for (const e of list.getEntries() as (PerformanceEntry & {
-        blockingDuration: number;
-        scripts: { invoker: string; duration: number; sourceFunctionName: string }[];
+        renderStart: number;
+        styleAndLayoutStart: number;
+        scripts: {
+          invoker: string;
+          duration: number;
+          sourceFunctionName: string;
+          forcedStyleAndLayoutDuration: number;
+        }[];
       })[]) {
         if (e.duration <= 50) continue;
-        const scripts = e.scripts
-          .map(
-            (x) =>
-              `${x.invoker}${x.sourceFunctionName ? ` ${x.sourceFunctionName}` : ''} ${Math.round(x.duration)}ms`,
-          )
-          .join('; ');
-        perf.loaf.push({ start: e.startTime, duration: e.duration, detail: scripts });
+        const ms = (x: number) => `${Math.round(x)}ms`;
+        const scripts = e.scripts.map(
+          (x) =>
+            `${x.invoker}${x.sourceFunctionName ? ` ${x.sourceFunctionName}` : ''} ${ms(x.duration)}` +
+            (x.forcedStyleAndLayoutDuration >= 1
+              ? ` (forced style/layout ${ms(x.forcedStyleAndLayoutDuration)})`
+              : ''),
+        );
+        // where the rest of the frame went: rendering (rAF callbacks, then style and layout)
+        const end = e.startTime + e.duration;
+        if (e.renderStart > 0) scripts.push(`rendering ${ms(end - e.renderStart)}`);
+        if (e.styleAndLayoutStart > 0)
+          scripts.push(`style and layout ${ms(end - e.styleAndLayoutStart)}`);
+        perf.loaf.push({ start: e.startTime, duration: e.duration, detail: scripts.join('; ') });
       }
     }).observe({ type: 'long-animation-frame', buffered: true });
   } catch {

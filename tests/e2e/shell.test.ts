@@ -141,6 +141,22 @@ describe('the article shell', () => {
     );
     expect(degradationAsked).toHaveLength(1);
     expect(degradationAsked[0]!).toBeGreaterThanOrEqual(hook.firstDrawAt!);
+    // the rest of the page's script is fetched alongside its entry, by the HTML's preload link:
+    // asked for before the entry had even arrived (the entry runs only once it has), and once
+    const fetches = await page.evaluate(() => {
+      const scripts = performance
+        .getEntriesByType('resource')
+        .filter((r) => /\/(index|app)-[^/]*\.js$/.test(new URL(r.name).pathname));
+      const of = (name: string) =>
+        scripts.filter((r) => new URL(r.name).pathname.split('/').pop()!.startsWith(name));
+      return {
+        app: of('app-').map((r) => r.startTime),
+        entryArrived: of('index-').map((r) => (r as PerformanceResourceTiming).responseEnd),
+      };
+    });
+    expect(fetches.app).toHaveLength(1);
+    expect(fetches.entryArrived).toHaveLength(1);
+    expect(fetches.app[0]!).toBeLessThan(fetches.entryArrived[0]!);
     // new points are drawn into the same chart: it is not rebuilt on every update
     await page.evaluate(() => {
       document.querySelector('#introduction .uplot')!.setAttribute('data-first', '');
