@@ -1,7 +1,8 @@
 /**
  * The page's speed in Debian's Chromium, from the built site (dist/, or E2E_DIST): what the
  * browser tests used to assert and no longer do, because a test that fails when the machine is
- * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --first-screen | --after-start]` prints, with the machine's load:
+ * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --only CASE]` prints, with
+ * the machine's load (CASE, to run one: first-screen, after-start, steady, convergence, landscapes):
  *
  * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
  *   (gzip bytes, as a server would send it) the page had fetched by then;
@@ -31,10 +32,15 @@ import { serveStatic } from '../tests/e2e/server.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-/** only the first screen (a quick check of a change to what the page loads first) */
-const firstScreenOnly = args.includes('--first-screen');
-/** only the first 2 s after Start (a quick check of a change to what a run's start costs) */
-const afterStartOnly = args.includes('--after-start');
+const CASES = ['first-screen', 'after-start', 'steady', 'convergence', 'landscapes'] as const;
+/** one case only (a quick check of a change), or all */
+const onlyAt = args.indexOf('--only');
+const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
+if (only !== undefined && !(CASES as readonly string[]).includes(only)) {
+  console.error(`bench:page: --only takes one of ${CASES.join(', ')}`);
+  process.exit(2);
+}
+const wanted = (name: (typeof CASES)[number]) => only === undefined || only === name;
 const runsAt = args.indexOf('--runs');
 const runs = runsAt >= 0 ? Number(args[runsAt + 1]) : 2;
 if (!Number.isInteger(runs) || runs < 1 || runs > 20) {
@@ -169,7 +175,7 @@ const load = () =>
 
 for (let run = 1; run <= runs; run++) {
   // first screen: the Introduction's first live frame, and the script fetched before it
-  if (!afterStartOnly) {
+  if (wanted('first-screen')) {
     const { context, page } = await open();
     await page.waitForFunction(
       () => (window as unknown as { __intro?: { firstDrawAt?: number } }).__intro?.firstDrawAt,
@@ -230,9 +236,8 @@ for (let run = 1; run <= runs; run++) {
     });
     await context.close();
   }
-  if (firstScreenOnly) continue;
   // from the click on Start, default settings: the first 2 s
-  {
+  if (wanted('after-start')) {
     const { context, page } = await open('&section=training-dynamics');
     await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
     await page.waitForTimeout(1500);
@@ -249,45 +254,45 @@ for (let run = 1; run <= runs; run++) {
     });
     await context.close();
   }
-  if (afterStartOnly) continue;
   // steady state: 5 s windows after a warm-up
-  for (const [name, settings, query] of [
-    ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }, ''],
-    ['page defaults (depth 56, width 16)', {}, ''],
-    // issue 15's goal: the conv pair at depth 56 trains ≥ 10 steps/s per network at 60 fps
-    [
-      'convolutional pair, depth 56, width 8, batch 32 (digits)',
-      {},
-      '&model=conv&depth=56&width=8&batch=32&samples=3000&steps=100000',
-    ],
-  ] as const) {
-    const { context, page } = await open(`&section=training-dynamics${query}`);
-    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
-    if (!query) await fill(page, { ...settings, steps: 100000 });
-    await page.evaluate(() => {
-      document.documentElement.style.scrollBehavior = 'auto';
-      document.querySelector('.dynamics')!.scrollIntoView({ block: 'start' });
-    });
-    await page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true }).click();
-    await page.waitForTimeout(2000);
-    const before = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
-    const t0 = await now(page);
-    await page.waitForTimeout(5000);
-    const t1 = await now(page);
-    const after = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
-    const m = await windowOf(page, t0, t1);
-    results.push({
-      run,
-      case: `steady: ${name}`,
-      load: load(),
-      ...m,
-      plainStepsPerSecond: Math.round((after.plain - before.plain) / m.seconds),
-      resnetStepsPerSecond: Math.round((after.resnet - before.resnet) / m.seconds),
-    });
-    await context.close();
-  }
+  if (wanted('steady'))
+    for (const [name, settings, query] of [
+      ['depth 56, width 32, every step', { depth: 56, width: 32, logEvery: 1 }, ''],
+      ['page defaults (depth 56, width 16)', {}, ''],
+      // issue 15's goal: the conv pair at depth 56 trains ≥ 10 steps/s per network at 60 fps
+      [
+        'convolutional pair, depth 56, width 8, batch 32 (digits)',
+        {},
+        '&model=conv&depth=56&width=8&batch=32&samples=3000&steps=100000',
+      ],
+    ] as const) {
+      const { context, page } = await open(`&section=training-dynamics${query}`);
+      await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+      if (!query) await fill(page, { ...settings, steps: 100000 });
+      await page.evaluate(() => {
+        document.documentElement.style.scrollBehavior = 'auto';
+        document.querySelector('.dynamics')!.scrollIntoView({ block: 'start' });
+      });
+      await page.locator('.dynamics').getByRole('button', { name: 'Start', exact: true }).click();
+      await page.waitForTimeout(2000);
+      const before = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
+      const t0 = await now(page);
+      await page.waitForTimeout(5000);
+      const t1 = await now(page);
+      const after = { plain: await stepOf(page, 'plain'), resnet: await stepOf(page, 'resnet') };
+      const m = await windowOf(page, t0, t1);
+      results.push({
+        run,
+        case: `steady: ${name}`,
+        load: load(),
+        ...m,
+        plainStepsPerSecond: Math.round((after.plain - before.plain) / m.seconds),
+        resnetStepsPerSecond: Math.round((after.resnet - before.resnet) / m.seconds),
+      });
+      await context.close();
+    }
   // the default convergence sweep, recomputed live in the page's pool
-  {
+  if (wanted('convergence')) {
     const { context, page } = await open('&section=convergence', 'reduce');
     await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
     await page.waitForTimeout(1000);
@@ -322,47 +327,50 @@ for (let run = 1; run <= runs; run++) {
       longFrames: m.longFrames,
       longestFrameMs: m.longestFrameMs,
       fps: m.fps,
+      worstFrames: m.worstFrames,
     });
     await context.close();
   }
   // loss landscapes: Plain-56 and ResNet-56, 51 × 51 each, in the page's pool (issue 14's goal:
   // within 30 s on the 2-core machine), and with two workers (?workers=2)
-  for (const workers of ['', '&workers=2']) {
-    const { context, page } = await open(
-      `&section=plain-vs-resnet&land-grid=51${workers}`,
-      'reduce',
-    );
-    await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
-    await page.getByTestId('land-study').scrollIntoViewIfNeeded();
-    await page.waitForTimeout(1000);
-    const t0 = await now(page);
-    await page.getByTestId('land-run').click();
-    await page.waitForFunction(
-      () =>
-        (window as unknown as { __landscape: { status: string } }).__landscape.status === 'done',
-      undefined,
-      { timeout: 600_000, polling: 250 },
-    );
-    const t1 = await now(page);
-    const seconds = await page.evaluate(
-      () => (window as unknown as { __landscape: { seconds: number } }).__landscape.seconds,
-    );
-    const poolSize = await page.evaluate(
-      () => (window as unknown as { __lab?: { poolSize: number } }).__lab?.poolSize ?? null,
-    );
-    const m = await windowOf(page, t0, t1);
-    results.push({
-      run,
-      case: 'loss landscapes, Plain-56 + ResNet-56, 51 × 51 (train + grids)',
-      load: load(),
-      landscapeSeconds: Math.round(seconds * 10) / 10,
-      workers: poolSize,
-      longestTaskMs: m.longestTaskMs,
-      longFrames: m.longFrames,
-      fps: m.fps,
-    });
-    await context.close();
-  }
+  if (wanted('landscapes'))
+    for (const workers of ['', '&workers=2']) {
+      const { context, page } = await open(
+        `&section=plain-vs-resnet&land-grid=51${workers}`,
+        'reduce',
+      );
+      await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+      await page.getByTestId('land-study').scrollIntoViewIfNeeded();
+      await page.waitForTimeout(1000);
+      const t0 = await now(page);
+      await page.getByTestId('land-run').click();
+      await page.waitForFunction(
+        () =>
+          (window as unknown as { __landscape: { status: string } }).__landscape.status === 'done',
+        undefined,
+        { timeout: 600_000, polling: 250 },
+      );
+      const t1 = await now(page);
+      const seconds = await page.evaluate(
+        () => (window as unknown as { __landscape: { seconds: number } }).__landscape.seconds,
+      );
+      const poolSize = await page.evaluate(
+        () => (window as unknown as { __lab?: { poolSize: number } }).__lab?.poolSize ?? null,
+      );
+      const m = await windowOf(page, t0, t1);
+      results.push({
+        run,
+        case: 'loss landscapes, Plain-56 + ResNet-56, 51 × 51 (train + grids)',
+        load: load(),
+        landscapeSeconds: Math.round(seconds * 10) / 10,
+        workers: poolSize,
+        longestTaskMs: m.longestTaskMs,
+        longFrames: m.longFrames,
+        fps: m.fps,
+        worstFrames: m.worstFrames,
+      });
+      await context.close();
+    }
 }
 await browser.close();
 await server.close();

@@ -63,9 +63,26 @@ describe('Loss landscapes', () => {
     // the 3-D plot turns with the arrow keys, back with Home, and by dragging
     const plot = page.getByTestId('land-surface');
     const yaw0 = await plot.getAttribute('data-yaw');
+    // drawn in a frame of its own: the canvas shows the surfaces, and shows them turned
+    const pixels = () => plot.locator('canvas').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+    const blank = await page.evaluate(() => {
+      const c = document.createElement('canvas');
+      const source = document.querySelector<HTMLCanvasElement>(
+        '[data-testid=land-surface] canvas',
+      )!;
+      c.width = source.width;
+      c.height = source.height;
+      const ctx = c.getContext('2d')!;
+      ctx.fillStyle = '#ffffff';
+      ctx.fillRect(0, 0, c.width, c.height);
+      return c.toDataURL();
+    });
+    await expect.poll(pixels).not.toBe(blank);
+    const facing = await pixels();
     await plot.focus();
     await page.keyboard.press('ArrowRight');
     expect(await plot.getAttribute('data-yaw')).not.toBe(yaw0);
+    await expect.poll(pixels).not.toBe(facing);
     await page.keyboard.press('Home');
     expect(await plot.getAttribute('data-yaw')).toBe(yaw0);
     const box = (await plot.boundingBox())!;

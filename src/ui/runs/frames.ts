@@ -36,3 +36,47 @@ export class FrameScheduler {
     this.timer = 0;
   }
 }
+
+/** A queued piece of work (`inOwnFrame`): cancel it, or run it now if it has not run yet. */
+export interface FrameWork {
+  cancel(): void;
+  flush(): void;
+}
+
+const heavy: (() => void)[] = [];
+let heavyFrame = 0;
+
+function nextHeavy(): void {
+  heavyFrame = 0;
+  const run = heavy.shift();
+  try {
+    run?.();
+  } finally {
+    if (heavy.length) heavyFrame = requestAnimationFrame(nextHeavy);
+  }
+}
+
+/**
+ * Runs `run` in an animation frame of its own: work too heavy to share one (a contour map, the
+ * first drawing of the 3-D surfaces) waits in one queue and runs one piece per frame, in order,
+ * so that figures that become ready together appear over a few frames, not in one long task.
+ */
+export function inOwnFrame(run: () => void): FrameWork {
+  const job = () => run(); // its own identity, however often `run` is queued
+  heavy.push(job);
+  // an idle queue starts a frame later: the first frame is left to the page that has just
+  // changed (what asked for the work is usually a figure that was just mounted)
+  if (!heavyFrame)
+    heavyFrame = requestAnimationFrame(() => (heavyFrame = requestAnimationFrame(nextHeavy)));
+  const drop = (): boolean => {
+    const i = heavy.indexOf(job);
+    if (i >= 0) heavy.splice(i, 1);
+    return i >= 0;
+  };
+  return {
+    cancel: () => void drop(),
+    flush: () => {
+      if (drop()) run();
+    },
+  };
+}
