@@ -2,7 +2,8 @@
  * The page's speed in Debian's Chromium, from the built site (dist/, or E2E_DIST): what the
  * browser tests used to assert and no longer do, because a test that fails when the machine is
  * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --only CASE]` prints, with
- * the machine's load (CASE, to run one: first-screen, after-start, steady, convergence, landscapes):
+ * the machine's load (CASE, to run one: first-screen, after-start, steady, convergence, landscapes,
+ * studies):
  *
  * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
  *   (gzip bytes, as a server would send it) the page had fetched by then;
@@ -15,7 +16,9 @@
  *   the page's pool, reduced motion so that no other figure trains): wall seconds from the click
  *   to the last run, and the long tasks and frames meanwhile (is the page responsive?);
  * - **the loss landscapes** (Plain vs ResNet): Plain-56 and ResNet-56 trained and measured on
- *   51 × 51 grids in the page's pool, with its own size of pool and with two workers.
+ *   51 × 51 grids in the page's pool, with its own size of pool and with two workers;
+ * - **the other studies** (lesions, shattered gradients, paths) at their default settings: from
+ *   Run to their figures, the long tasks and frames meanwhile.
  *
  * Goals (issue 12): no frame over 50 ms from the click; first live frame under 1 s; under
  * 100 kB gzip of script before it. The figures are printed, never asserted.
@@ -32,7 +35,14 @@ import { serveStatic } from '../tests/e2e/server.ts';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
-const CASES = ['first-screen', 'after-start', 'steady', 'convergence', 'landscapes'] as const;
+const CASES = [
+  'first-screen',
+  'after-start',
+  'steady',
+  'convergence',
+  'landscapes',
+  'studies',
+] as const;
 /** one case only (a quick check of a change), or all */
 const onlyAt = args.indexOf('--only');
 const only = onlyAt >= 0 ? args[onlyAt + 1] : undefined;
@@ -366,6 +376,41 @@ for (let run = 1; run <= runs; run++) {
         workers: poolSize,
         longestTaskMs: m.longestTaskMs,
         longFrames: m.longFrames,
+        fps: m.fps,
+        worstFrames: m.worstFrames,
+      });
+      await context.close();
+    }
+  // the other studies of Plain vs ResNet, at their default settings: from Run to their figures
+  if (wanted('studies'))
+    for (const study of [
+      {
+        name: 'lesions',
+        run: 'lesion-run',
+        done: '[data-testid="lesion-status"][data-status="done"]',
+      },
+      { name: 'shattered gradients', run: 'shat-run', done: '[data-testid="shat-sentence"]' },
+      { name: 'paths', run: 'paths-run', done: '[data-testid="paths-sentence"]' },
+    ]) {
+      const { context, page } = await open('&section=plain-vs-resnet', 'reduce');
+      await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+      await page.getByTestId(study.run).scrollIntoViewIfNeeded();
+      await page.waitForTimeout(1000);
+      const t0 = await now(page);
+      await page.getByTestId(study.run).click();
+      await page.locator(study.done).first().waitFor({ timeout: 600_000 });
+      // the figures' own frames after the result
+      await page.waitForTimeout(500);
+      const t1 = await now(page);
+      const m = await windowOf(page, t0, t1);
+      results.push({
+        run,
+        case: `${study.name} study (defaults), Run to figures`,
+        load: load(),
+        seconds: m.seconds,
+        longestTaskMs: m.longestTaskMs,
+        longFrames: m.longFrames,
+        longestFrameMs: m.longestFrameMs,
         fps: m.fps,
         worstFrames: m.worstFrames,
       });
