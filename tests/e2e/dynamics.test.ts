@@ -494,6 +494,28 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     await context.close();
   });
 
+  // Space for what a run adds (the parameter counts, the decision maps, the final metrics) is
+  // laid out before Start: content arriving while the reader reads would push the page down, and
+  // each such move made Chromium re-lay and repaint the whole article in the frames after Start.
+  for (const width of [1280, 360])
+    it(`nothing below the networks moves when a run starts and ends (${width} px)`, async () => {
+      const { context, page, problems } = await open({ width, height: 900 });
+      await fill(page, { ...SMALL, steps: 100 });
+      const bottom = () =>
+        page.evaluate(() => {
+          const box = document.querySelector('.dynamics')!.getBoundingClientRect();
+          return box.bottom - box.top;
+        });
+      const before = await bottom();
+      await button(page, 'Start').click();
+      await waitForEnd(page);
+      await page.getByTestId('maps').waitFor();
+      await page.getByTestId('final').waitFor();
+      expect(await bottom()).toBeCloseTo(before, 0);
+      expect(problems).toEqual([]);
+      await context.close();
+    });
+
   it('fits a 360 px wide screen', async () => {
     const { context, page, problems } = await open({ width: 360, height: 740 });
     await fill(page, { ...SMALL, steps: 100 });
