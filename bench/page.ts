@@ -3,7 +3,7 @@
  * browser tests used to assert and no longer do, because a test that fails when the machine is
  * busy is a defect. `npm run bench:page [-- --json] [-- --runs N] [-- --only CASE]` prints, with
  * the machine's load (CASE, to run one: first-screen, after-start, steady, convergence, landscapes,
- * studies):
+ * studies, full-page):
  *
  * - **first screen**: navigation → the Introduction's first live frame (ms), and the script
  *   (gzip bytes, as a server would send it) the page had fetched by then;
@@ -18,7 +18,11 @@
  * - **the loss landscapes** (Plain vs ResNet): Plain-56 and ResNet-56 trained and measured on
  *   51 × 51 grids in the page's pool, with its own size of pool and with two workers;
  * - **the other studies** (lesions, shattered gradients, paths) at their default settings: from
- *   Run to their figures, the long tasks and frames meanwhile.
+ *   Run to their figures, the long tasks and frames meanwhile;
+ * - **the whole page painted at once** (full-page screenshots at 1280 and 360 px, as the shell
+ *   test and printing do): how long one takes, and the page's height. A resizable text box
+ *   without a stacking context once made Chromium's layer pass take 12 s here (see
+ *   docs/reliability.md); this is the figure that would show it coming back.
  *
  * Goals (issue 12): no frame over 50 ms from the click; first live frame under 1 s; under
  * 100 kB gzip of script before it. The figures are printed, never asserted.
@@ -42,6 +46,7 @@ const CASES = [
   'convergence',
   'landscapes',
   'studies',
+  'full-page',
 ] as const;
 /** one case only (a quick check of a change), or all */
 const onlyAt = args.indexOf('--only');
@@ -160,9 +165,13 @@ const now = (page: Page) => page.evaluate(() => performance.now());
 
 const server = await serveStatic(DIST, '/lab/');
 const browser = await launchChromium();
-const open = async (query = '', reducedMotion: 'reduce' | 'no-preference' = 'no-preference') => {
+const open = async (
+  query = '',
+  reducedMotion: 'reduce' | 'no-preference' = 'no-preference',
+  viewport = { width: 1280, height: 900 },
+) => {
   const context = await browser.newContext({
-    viewport: { width: 1280, height: 900 },
+    viewport,
     reducedMotion,
   });
   // tsx keeps function names with an `__name` helper that the page does not have
@@ -413,6 +422,27 @@ for (let run = 1; run <= runs; run++) {
         longestFrameMs: m.longestFrameMs,
         fps: m.fps,
         worstFrames: m.worstFrames,
+      });
+      await context.close();
+    }
+  // the whole page painted at once: a full-page screenshot, once every section has loaded
+  if (wanted('full-page'))
+    for (const viewport of [
+      { width: 1280, height: 900 },
+      { width: 360, height: 780 },
+    ]) {
+      const { context, page } = await open('', 'reduce', viewport);
+      await page.locator('html[data-sections="loaded"]').waitFor({ state: 'attached' });
+      await page.waitForTimeout(1000);
+      const pageHeightPx = await page.evaluate(() => document.documentElement.scrollHeight);
+      const t0 = Date.now();
+      await page.screenshot({ fullPage: true, timeout: 120_000 });
+      results.push({
+        run,
+        case: `full-page screenshot, ${viewport.width} px`,
+        load: load(),
+        screenshotMs: Date.now() - t0,
+        pageHeightPx,
       });
       await context.close();
     }
