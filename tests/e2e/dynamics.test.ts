@@ -501,17 +501,17 @@ describe('Training Dynamics Comparison in Chromium, served from /lab/', () => {
     it(`nothing below the networks moves when a run starts and ends (${width} px)`, async () => {
       const { context, page, problems } = await open({ width, height: 900 });
       await fill(page, { ...SMALL, steps: 100 });
-      const bottom = () =>
+      const height = () =>
         page.evaluate(() => {
           const box = document.querySelector('.dynamics')!.getBoundingClientRect();
           return box.bottom - box.top;
         });
-      const before = await bottom();
+      const before = await height();
       await button(page, 'Start').click();
       await waitForEnd(page);
       await page.getByTestId('maps').waitFor();
       await page.getByTestId('final').waitFor();
-      expect(await bottom()).toBeCloseTo(before, 0);
+      expect(await height()).toBeCloseTo(before, 0);
       expect(problems).toEqual([]);
       await context.close();
     });
